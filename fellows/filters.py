@@ -1,0 +1,59 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.countries import COUNTRY_CHOICES
+from organizations.filters import round_year_choices
+from organizations.models import Organization, Topic
+
+from .models import Fellow
+
+
+class FellowFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
+    round = django_filters.TypedChoiceFilter(
+        label=_("Round"),
+        choices=round_year_choices,
+        coerce=int,
+        field_name="pairing__round__year",
+        empty_label=_("All rounds"),
+    )
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"), choices=Fellow.Direction.choices, empty_label=_("Both directions")
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"),
+        choices=COUNTRY_CHOICES,
+        field_name="organization__country",
+        empty_label=_("All countries"),
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic"),
+        field_name="pairing__topic",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        empty_label=_("All topics"),
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization"),
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
+        method="filter_organization",
+        empty_label=_("All organizations"),
+    )
+
+    class Meta:
+        model = Fellow
+        fields = ["q", "round", "direction", "country", "topic", "organization"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(name_zh__icontains=value)
+            | Q(role__icontains=value)
+            | Q(biography__icontains=value)
+            | Q(organization__name__icontains=value)
+        )
+
+    def filter_organization(self, queryset, name, value):
+        return queryset.of_organization(value)

@@ -1,0 +1,145 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.markdown import render_markdown
+from fellows.models import Fellow
+from organizations.models import ExchangeRound, Organization, Topic
+
+
+class Keyword(models.Model):
+    """A free tag that groups stories into an archive, such as "Chinese NGOs Going Out"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stories:keyword", kwargs={"slug": self.slug})
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Story.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+    def about_topic(self, topic):
+        return self.filter(topics=topic)
+
+    def about_fellow(self, fellow):
+        return self.filter(fellows=fellow)
+
+    def about_organization(self, organization):
+        return self.filter(organizations=organization)
+
+    def for_cards(self):
+        """What a story card shows: the round, and the topics prefetched in one query."""
+        return self.select_related("round").prefetch_related("topics")
+
+
+class Story(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News")
+        FELLOW_STORY = "fellow-story", _("Fellow story")
+        VIDEO = "video", _("Video")
+        REPORT = "report", _("Report")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=250)
+    slug = models.SlugField(_("slug"), max_length=250, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences."))
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(editable=False, blank=True)
+    cover = models.ImageField(_("cover image"), upload_to="stories/covers/", blank=True)
+    cover_alt = models.CharField(_("cover description"), max_length=250, blank=True)
+    video_url = models.URLField(_("video link"), blank=True)
+    report_file = models.FileField(_("report (PDF)"), upload_to="stories/reports/", blank=True)
+    keywords = models.ManyToManyField(
+        Keyword, verbose_name=_("keywords"), related_name="stories", blank=True
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="stories", blank=True
+    )
+    fellows = models.ManyToManyField(
+        Fellow, verbose_name=_("fellows"), related_name="stories", blank=True
+    )
+    organizations = models.ManyToManyField(
+        Organization, verbose_name=_("organizations"), related_name="stories", blank=True
+    )
+    round = models.ForeignKey(
+        ExchangeRound,
+        verbose_name=_("round"),
+        on_delete=models.SET_NULL,
+        related_name="stories",
+        null=True,
+        blank=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        related_name="stories",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["kind", "-published_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="story_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("stories:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TwinningConfig(AppConfig):
+    name = "twinning"
+    verbose_name = "Twinning site"

@@ -1,0 +1,73 @@
+"""Site-wide pages: home, about, topic hubs."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from django.views.generic import ListView, TemplateView
+
+from events.models import Event
+from fellows.models import Fellow
+from organizations.models import ExchangeRound, Organization, Topic
+from stories.models import Story
+
+LATEST_STORIES = 6
+TESTIMONIALS = 3
+UPCOMING_EVENTS = 3
+TOPIC_PAGE_ITEMS = 12
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rounds = ExchangeRound.objects.public()
+        context["numbers"] = {
+            "rounds": rounds.count(),
+            "organizations": Organization.objects.count(),
+            "fellows": Fellow.objects.count(),
+            "countries": Organization.objects.aggregate(n=Count("country", distinct=True))["n"],
+        }
+        context["first_year"] = rounds.order_by("year").values_list("year", flat=True).first()
+        context["stories"] = Story.objects.published().for_cards()[:LATEST_STORIES]
+        context["testimonials"] = (
+            Fellow.objects.with_testimonial()
+            .for_cards()
+            .order_by("-pairing__round__year", "name")[:TESTIMONIALS]
+        )
+        context["events"] = Event.objects.upcoming()[:UPCOMING_EVENTS]
+        return context
+
+
+class AboutView(TemplateView):
+    template_name = "about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rounds"] = ExchangeRound.objects.public().with_counts()
+        return context
+
+
+class TopicListView(ListView):
+    queryset = Topic.objects.annotate(
+        organization_count=Count("organizations", distinct=True),
+        story_count=Count("stories", distinct=True),
+    )
+
+
+class TopicDetailView(TemplateView):
+    """Everything on one topic: organisations, fellows, stories, events."""
+
+    template_name = "organizations/topic_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        context["topic"] = topic
+        context["organizations"] = Organization.objects.about_topic(topic)[:TOPIC_PAGE_ITEMS]
+        context["fellows"] = Fellow.objects.about_topic(topic).for_cards()[:TOPIC_PAGE_ITEMS]
+        context["stories"] = (
+            Story.objects.published().about_topic(topic).for_cards()[:TOPIC_PAGE_ITEMS]
+        )
+        context["upcoming_events"] = Event.objects.upcoming().about_topic(topic)[:TOPIC_PAGE_ITEMS]
+        context["past_events"] = Event.objects.past().about_topic(topic)[:TOPIC_PAGE_ITEMS]
+        return context
