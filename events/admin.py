@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event, Speaker
+
+
+class SpeakerInline(admin.TabularInline):
+    model = Speaker
+    extra = 1
+    fields = ["position", "name", "affiliation", "gender", "fellow"]
+    autocomplete_fields = ["fellow"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "starts_at", "time_zone", "city", "capacity"]
+    list_filter = ["kind", "round", "topics"]
+    search_fields = ["title", "summary", "venue", "city"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["topics", "organizations", "round"]
+    inlines = [SpeakerInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "summary", "description", "cover"]}),
+        (_("When"), {"fields": [("starts_at", "ends_at"), "time_zone"]}),
+        (_("Where"), {"fields": ["venue", "city", "online_url", "capacity"]}),
+        (_("Afterwards"), {"fields": ["recording_url"]}),
+        (_("What it is about"), {"fields": ["round", "topics", "organizations"]}),
+    ]
