@@ -1,0 +1,53 @@
+"""sitemap.xml: every public page a search engine should find."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from events.models import Event
+from fellows.models import Fellow
+from organizations.models import ExchangeRound, Organization, Topic
+from stories.models import Keyword, Story
+
+
+class StaticPagesSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return [
+            "home",
+            "about",
+            "topics",
+            "rounds:list",
+            "organizations:list",
+            "fellows:list",
+            "stories:list",
+            "events:list",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ModelSitemap(Sitemap):
+    """Objects with get_absolute_url and updated_at, from a queryset verb."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def items(self):
+        return self.queryset
+
+    def lastmod(self, obj):
+        return obj.updated_at
+
+
+sitemaps = {
+    "pages": StaticPagesSitemap,
+    "topics": ModelSitemap(Topic.objects.all()),
+    "rounds": ModelSitemap(ExchangeRound.objects.public()),
+    "organizations": ModelSitemap(Organization.objects.all()),
+    "fellows": ModelSitemap(Fellow.objects.all()),
+    "stories": ModelSitemap(Story.objects.published()),
+    "keywords": ModelSitemap(Keyword.objects.all()),
+    "events": ModelSitemap(Event.objects.all()),
+}
