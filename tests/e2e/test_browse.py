@@ -1,0 +1,193 @@
+"""A visitor browses the site in headless Chromium: home → fellows → a round → a profile →
+its organisation → a story. Debian's chromium and chromedriver; no network, no Selenium
+Manager (the driver path is explicit)."""
+
+import pytest
+
+from tests.conftest import CHROMEDRIVER, CHROMIUM
+from tests.fellows.factories import FellowFactory
+from tests.organizations.factories import (
+    ChineseOrganizationFactory,
+    EuropeanOrganizationFactory,
+    ExchangeRoundFactory,
+    PairingFactory,
+    TopicFactory,
+)
+from tests.stories.factories import StoryFactory
+
+pytestmark = [pytest.mark.e2e]
+
+WAIT_SECONDS = 15
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+
+
+@pytest.fixture
+def browser(require_chromium, tmp_path, monkeypatch):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    # Belt and braces: Selenium Manager must never try the network.
+    monkeypatch.setenv("SE_OFFLINE", "true")
+    monkeypatch.setenv("SE_AVOID_STATS", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1000",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    console = []
+    driver.console = console
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def read_console(driver):
+    """Browser console entries since the last call (Chromium hands each out once)."""
+    entries = driver.get_log("browser")
+    driver.console.extend(entries)
+    return entries
+
+
+def assert_page_is_sound(driver):
+    """No CSP violation in the console, stylesheets loaded, and no broken image."""
+    read_console(driver)
+    violations = [
+        entry["message"]
+        for entry in driver.console
+        if any(marker in entry["message"] for marker in CSP_MARKERS)
+    ]
+    assert violations == [], violations
+    unloaded_styles = driver.execute_script(
+        "return [...document.querySelectorAll('link[rel=stylesheet]')]"
+        ".filter(link => !link.sheet).map(link => link.href)"
+    )
+    assert unloaded_styles == [], unloaded_styles
+    broken_images = driver.execute_script(
+        "return [...document.images]"
+        ".filter(img => img.complete && img.naturalWidth === 0).map(img => img.src)"
+    )
+    assert broken_images == [], broken_images
+
+
+@pytest.fixture
+def programme(transactional_db):
+    """Two rounds; in 2016 Anna Schmidt of Germanwatch, whose organisation has a story."""
+    climate = TopicFactory(name="Climate change", slug="climate-change")
+    germanwatch = EuropeanOrganizationFactory(
+        name="Germanwatch", slug="germanwatch", country="DE", topics=[climate]
+    )
+    pairing_2016 = PairingFactory(
+        round=ExchangeRoundFactory(year=2016, theme="Climate and civil society"),
+        european_organization=germanwatch,
+        chinese_organization=ChineseOrganizationFactory(
+            name="Green Watershed", slug="green-watershed", province="Yunnan"
+        ),
+        topic=climate,
+    )
+    pairing_2014 = PairingFactory(round=ExchangeRoundFactory(year=2014))
+    anna = FellowFactory(name="Anna Schmidt", slug="anna-schmidt", pairing=pairing_2016)
+    FellowFactory(name="Marie Dubois", slug="marie-dubois", pairing=pairing_2014)
+    story = StoryFactory(
+        title="What Germanwatch learnt in Kunming",
+        slug="what-germanwatch-learnt-in-kunming",
+        kind="fellow-story",
+        round=pairing_2016.round,
+        topics=[climate],
+        fellows=[anna],
+        organizations=[germanwatch],
+    )
+    return {"fellow": anna, "organization": germanwatch, "story": story}
+
+
+def test_visitor_walks_from_home_to_a_story(browser, live_server, programme):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as until
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT_SECONDS)
+
+    def click_and_wait(element, url_part):
+        element.click()
+        wait.until(until.url_contains(url_part))
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+        assert_page_is_sound(browser)
+
+    browser.get(live_server.url + "/")
+    assert "Twinning" in browser.title
+    assert_page_is_sound(browser)
+
+    # Home → "Fellows" in the navigation.
+    nav_link = browser.find_element(By.CSS_SELECTOR, "nav a[href='/fellows/']")
+    assert nav_link.text.strip() == "Fellows"
+    click_and_wait(nav_link, "/fellows/")
+    assert "Marie Dubois" in browser.page_source
+
+    # Pick the 2016 round in the filter form and submit it.
+    round_select = browser.find_element(By.NAME, "round")
+    Select(round_select).select_by_value("2016")
+    form = round_select.find_element(By.XPATH, "./ancestor::form")
+    click_and_wait(form.find_element(By.CSS_SELECTOR, "[type=submit]"), "round=2016")
+    main = browser.find_element(By.TAG_NAME, "main")
+    assert "Anna Schmidt" in main.text
+    assert "Marie Dubois" not in main.text
+
+    # A profile.
+    click_and_wait(
+        main.find_element(By.CSS_SELECTOR, f"a[href='{programme['fellow'].get_absolute_url()}']"),
+        "/fellows/anna-schmidt/",
+    )
+    assert "Anna Schmidt" in browser.find_element(By.TAG_NAME, "h1").text
+
+    # Their organisation.
+    organization_url = programme["organization"].get_absolute_url()
+    main = browser.find_element(By.TAG_NAME, "main")
+    link = main.find_element(By.CSS_SELECTOR, f"a[href='{organization_url}']")
+    click_and_wait(link, organization_url)
+    assert "Germanwatch" in browser.find_element(By.TAG_NAME, "h1").text
+
+    # A story about it.
+    story_url = programme["story"].get_absolute_url()
+    main = browser.find_element(By.TAG_NAME, "main")
+    click_and_wait(main.find_element(By.CSS_SELECTOR, f"a[href='{story_url}']"), story_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text.strip() == (
+        "What Germanwatch learnt in Kunming"
+    )
+
+
+def test_language_switch_in_the_browser(browser, live_server, transactional_db):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(live_server.url + "/")
+    switch = browser.find_element(By.CSS_SELECTOR, "form[action='/i18n/setlang/']")
+    chinese = switch.find_element(By.CSS_SELECTOR, "[value='zh-hans']")
+    if chinese.tag_name == "option":
+        from selenium.webdriver.support.ui import Select
+
+        Select(switch.find_element(By.NAME, "language")).select_by_value("zh-hans")
+        buttons = switch.find_elements(By.CSS_SELECTOR, "[type=submit]")
+        # Without a button, the switch submits itself on change (progressive enhancement).
+        if buttons:
+            buttons[0].click()
+    else:
+        chinese.click()
+
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
+    )
+    assert_page_is_sound(browser)

@@ -1,0 +1,179 @@
+"""`manage.py seed_demo`: rich demo content, idempotent, every image present.
+
+The command runs twice for the whole module (it draws images, so it is not instant); each
+test then reads the seeded database inside its own rolled-back transaction. The module
+empties the database again when it is done.
+"""
+
+from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db.models import Count, Max
+from django.test import override_settings
+
+from events.models import Event, Speaker
+from fellows.models import Fellow
+from organizations.models import ExchangeRound, Organization, Pairing, Topic
+from stories.models import Keyword, Story
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Topic, ExchangeRound, Organization, Pairing, Fellow, Keyword, Story, Event, Speaker]
+FILE_FIELDS = {
+    Organization: ["logo"],
+    Fellow: ["photo"],
+    Story: ["cover", "report_file"],
+    Event: ["cover"],
+}
+
+
+def snapshot():
+    """Row counts, latest `updated_at` and the set of slugs/keys of every demo model."""
+    state = {}
+    for model in MODELS:
+        rows = model.objects.all()
+        state[model.__name__] = (rows.count(), rows.aggregate(latest=Max("updated_at"))["latest"])
+    state["story links"] = (
+        Story.fellows.through.objects.count(),
+        Story.organizations.through.objects.count(),
+        Story.topics.through.objects.count(),
+        Story.keywords.through.objects.count(),
+    )
+    return state
+
+
+def seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def media_files(root: Path):
+    return {
+        str(path.relative_to(root)): path.stat().st_mtime_ns
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("seed-media")
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock():
+        try:
+            output = seed()
+            first, first_files = snapshot(), media_files(media)
+            seed()
+            yield SimpleNamespace(
+                media=media,
+                output=output,
+                first=first,
+                first_files=first_files,
+                second=snapshot(),
+                second_files=media_files(media),
+            )
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def seeded(seeded_site, settings):
+    settings.MEDIA_ROOT = seeded_site.media
+    return seeded_site
+
+
+def test_seed_demo_fills_the_site_like_the_real_programme(seeded):
+    assert Fellow.objects.count() >= 60
+    assert Organization.objects.count() >= 60
+    european_countries = (
+        Organization.objects.european().values("country").distinct().exclude(country="CN")
+    )
+    assert european_countries.count() >= 10
+    provinces = Organization.objects.chinese().exclude(province="").values("province").distinct()
+    assert provinces.count() >= 8
+    assert Pairing.objects.count() >= 30
+
+    years = set(ExchangeRound.objects.public().values_list("year", flat=True))
+    assert set(range(2013, 2018)) <= years
+    assert Pairing.objects.filter(round__year=2013).count() == 5
+
+    kinds = dict(Story.objects.published().values_list("kind").annotate(n=Count("id")))
+    assert set(kinds) == set(Story.Kind.values), kinds
+    assert Story.objects.published().count() >= 40
+
+    assert Event.objects.count() >= 12
+    assert Event.objects.upcoming().exists()
+    assert Event.objects.past().exists()
+
+
+def test_every_pairing_twins_a_european_and_a_chinese_organisation(seeded):
+    assert not Pairing.objects.exclude(european_organization__region="europe").exists()
+    assert not Pairing.objects.exclude(chinese_organization__region="china").exists()
+
+
+def test_fellows_travel_from_their_side_of_the_pairing(seeded):
+    for fellow in Fellow.objects.for_cards().exclude(pairing=None):
+        assert fellow.host_organization is not None
+        assert fellow.host_organization != fellow.organization
+        expected = "eu-cn" if fellow.organization.is_european else "cn-eu"
+        assert fellow.direction == expected, fellow
+
+
+def test_seed_uses_the_programmes_real_names_and_facts(seeded):
+    c20 = Event.objects.filter(title__icontains="C20")
+    assert c20.filter(city__icontains="Hamburg", starts_at__year=2017).exists()
+    assert Event.objects.filter(title__icontains="alumni").exists()
+    assert Story.objects.filter(kind=Story.Kind.REPORT, title__icontains="2016").exists()
+    assert Fellow.objects.with_testimonial().count() >= 3
+
+
+def test_seed_demo_twice_changes_nothing(seeded):
+    assert seeded.second == seeded.first
+    assert seeded.second_files == seeded.first_files
+
+
+def test_every_image_and_file_referenced_exists_in_storage(seeded):
+    missing = []
+    referenced = 0
+    for model, fields in FILE_FIELDS.items():
+        for obj in model.objects.all():
+            for name in fields:
+                file = getattr(obj, name)
+                if file:
+                    referenced += 1
+                    if not default_storage.exists(file.name):
+                        missing.append(f"{model.__name__} {obj.pk} {name}: {file.name}")
+    assert referenced > 0
+    assert missing == []
+
+
+def test_demo_pages_have_images(seeded):
+    assert Organization.objects.exclude(logo="").count() == Organization.objects.count()
+    assert Story.objects.exclude(cover="").exists()
+
+
+def test_demo_staff_account_signs_in(seeded):
+    demo = authenticate(email="demo@twinning.example", password="demo")
+
+    assert demo is not None
+    assert demo.is_staff
+
+
+def test_every_demo_page_renders(client, seeded):
+    """Walk one of everything on the seeded site: no 500 anywhere on the demo content."""
+    urls = ["/", "/about/", "/topics/", "/rounds/", "/organizations/", "/fellows/", "/stories/"]
+    urls.append("/events/")
+    for model in (Topic, ExchangeRound, Organization, Fellow, Keyword, Event):
+        urls.extend(obj.get_absolute_url() for obj in model.objects.all()[:5])
+    urls.extend(story.get_absolute_url() for story in Story.objects.published()[:10])
+    for kind in Story.Kind.values:
+        story = Story.objects.published().of_kind(kind).first()
+        urls.append(story.get_absolute_url())
+
+    for url in urls:
+        assert client.get(url).status_code == 200, url
