@@ -32,11 +32,18 @@
       return;
     }
     var lang = document.documentElement.lang || undefined;
+    if (lang === "en") {
+      lang = "en-GB";
+    }
     var local;
     try {
+      var visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (visitorZone && visitorZone === el.getAttribute("data-zone")) {
+        return; // the visitor is in the event's zone: nothing to add
+      }
       local = new Intl.DateTimeFormat(lang, {
         weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-        timeZoneName: "short"
+        hourCycle: "h23", timeZoneName: "short"
       }).format(date);
     } catch (e) {
       return;
