@@ -197,7 +197,9 @@ def round_with_pairings(db, pairing, fellow, chinese_fellow, topic):
     """The 2016 round: Germanwatch ↔ Green Watershed (with a fellow each way) and one more."""
     second = PairingFactory(
         round=pairing.round,
-        european_organization=EuropeanOrganizationFactory(name="Friends of the Earth Europe"),
+        european_organization=EuropeanOrganizationFactory(
+            name="Friends of the Earth Europe", country="BE", city="Brussels"
+        ),
         chinese_organization=ChineseOrganizationFactory(name="Shanshui Conservation Center"),
         topic=TopicFactory(name="Environmental protection", slug="environmental-protection"),
     )
