@@ -157,11 +157,27 @@ def test_demo_pages_have_images(seeded):
     assert Story.objects.exclude(cover="").exists()
 
 
-def test_demo_staff_account_signs_in(seeded):
-    demo = authenticate(email="demo@twinning.example", password="demo")
+def test_no_demo_staff_account_outside_development(seeded):
+    assert authenticate(email="demo@twinning.example", password="demo") is None
 
+
+def test_demo_staff_account_in_development(seeded, settings):
+    settings.DEBUG = True
+
+    seed()
+
+    demo = authenticate(email="demo@twinning.example", password="demo")
     assert demo is not None
     assert demo.is_staff
+
+
+def test_scale_adds_volume_data_once(seeded):
+    call_command("seed_demo", scale=1, stdout=StringIO())
+    scaled = snapshot()
+    call_command("seed_demo", scale=1, stdout=StringIO())
+
+    assert scaled["Fellow"][0] >= 2 * seeded.first["Fellow"][0]
+    assert snapshot() == scaled
 
 
 def test_every_demo_page_renders(client, seeded):
