@@ -31,6 +31,8 @@ class FilteredListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2)
         context["filter"] = self.filterset
         context["is_filtered"] = self.filterset.is_bound and any(
             value not in (None, "", []) for value in self.filterset.form.cleaned_data.values()

@@ -11,10 +11,9 @@ from .models import Fellow
 
 class FellowFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    round = django_filters.TypedChoiceFilter(
+    round = django_filters.ChoiceFilter(
         label=_("Round"),
         choices=round_year_choices,
-        coerce=int,
         field_name="pairing__round__year",
         empty_label=_("All rounds"),
     )

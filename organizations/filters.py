@@ -28,10 +28,9 @@ class OrganizationFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("All topics"),
     )
-    round = django_filters.TypedChoiceFilter(
+    round = django_filters.ChoiceFilter(
         label=_("Round"),
         choices=round_year_choices,
-        coerce=int,
         method="filter_round",
         empty_label=_("All rounds"),
     )

@@ -35,10 +35,11 @@ class ExchangeRoundQuerySet(models.QuerySet):
         return self.exclude(status=ExchangeRound.Status.PLANNED)
 
     def with_counts(self):
+        # An aggregate drops Meta.ordering, so the order is restated.
         return self.annotate(
             pairing_count=Count("pairings", distinct=True),
             fellow_count=Count("pairings__fellows", distinct=True),
-        )
+        ).order_by("-year")
 
 
 class ExchangeRound(models.Model):

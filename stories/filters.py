@@ -27,10 +27,9 @@ class StoryFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("All keywords"),
     )
-    round = django_filters.TypedChoiceFilter(
+    round = django_filters.ChoiceFilter(
         label=_("Round"),
         choices=round_year_choices,
-        coerce=int,
         field_name="round__year",
         empty_label=_("All rounds"),
     )

@@ -137,6 +137,16 @@ class Story(models.Model):
         return reverse("stories:detail", kwargs={"slug": self.slug})
 
     @property
+    def report_size(self):
+        """Size of the report in bytes, or None when the file is missing from storage."""
+        if not self.report_file:
+            return None
+        try:
+            return self.report_file.size
+        except OSError:
+            return None
+
+    @property
     def is_published(self):
         return (
             self.status == self.Status.PUBLISHED

@@ -29,13 +29,16 @@ class StaticPagesSitemap(Sitemap):
 
 
 class ModelSitemap(Sitemap):
-    """Objects with get_absolute_url and updated_at, from a queryset verb."""
+    """Objects with get_absolute_url and updated_at, from a queryset verb.
 
-    def __init__(self, queryset):
-        self.queryset = queryset
+    Takes a function, not a queryset: `published()` compares with the time of each request.
+    """
+
+    def __init__(self, get_queryset):
+        self.get_queryset = get_queryset
 
     def items(self):
-        return self.queryset
+        return self.get_queryset()
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -43,11 +46,11 @@ class ModelSitemap(Sitemap):
 
 sitemaps = {
     "pages": StaticPagesSitemap,
-    "topics": ModelSitemap(Topic.objects.all()),
-    "rounds": ModelSitemap(ExchangeRound.objects.public()),
-    "organizations": ModelSitemap(Organization.objects.all()),
-    "fellows": ModelSitemap(Fellow.objects.all()),
-    "stories": ModelSitemap(Story.objects.published()),
-    "keywords": ModelSitemap(Keyword.objects.all()),
-    "events": ModelSitemap(Event.objects.all()),
+    "topics": ModelSitemap(Topic.objects.all),
+    "rounds": ModelSitemap(ExchangeRound.objects.public),
+    "organizations": ModelSitemap(Organization.objects.all),
+    "fellows": ModelSitemap(Fellow.objects.all),
+    "stories": ModelSitemap(Story.objects.published),
+    "keywords": ModelSitemap(Keyword.objects.all),
+    "events": ModelSitemap(Event.objects.all),
 }

@@ -1,6 +1,6 @@
 """Site-wide pages: home, about, topic hubs."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
@@ -50,8 +50,10 @@ class AboutView(TemplateView):
 class TopicListView(ListView):
     queryset = Topic.objects.annotate(
         organization_count=Count("organizations", distinct=True),
-        story_count=Count("stories", distinct=True),
-    )
+        story_count=Count(
+            "stories", filter=Q(stories__in=Story.objects.published()), distinct=True
+        ),
+    ).order_by("name")
 
 
 class TopicDetailView(TemplateView):
