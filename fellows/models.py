@@ -83,7 +83,7 @@ class Fellow(models.Model):
         ordering = ["name"]
         verbose_name = _("fellow")
         verbose_name_plural = _("fellows")
-        indexes = [models.Index(fields=["direction", "name"])]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["direction", "name"])]
 
     def __str__(self):
         return self.name

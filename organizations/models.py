@@ -137,6 +137,7 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         indexes = [
+            models.Index(fields=["name"]),
             models.Index(fields=["region", "name"]),
             models.Index(fields=["country", "name"]),
         ]
