@@ -34,6 +34,15 @@ class ExchangeRoundQuerySet(models.QuerySet):
         """Rounds worth showing to visitors: announced, i.e. not merely planned."""
         return self.exclude(status=ExchangeRound.Status.PLANNED)
 
+    def open_for_applications(self):
+        return self.filter(status=ExchangeRound.Status.OPEN)
+
+    def held(self):
+        """Rounds whose exchange has taken place or is under way."""
+        return self.filter(
+            status__in=[ExchangeRound.Status.EXCHANGE, ExchangeRound.Status.COMPLETED]
+        )
+
     def with_counts(self):
         # An aggregate drops Meta.ordering, so the order is restated.
         return self.annotate(

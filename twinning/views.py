@@ -20,7 +20,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rounds = ExchangeRound.objects.public()
+        rounds = ExchangeRound.objects.held()
         context["numbers"] = {
             "rounds": rounds.count(),
             "organizations": Organization.objects.count(),
@@ -28,6 +28,7 @@ class HomeView(TemplateView):
             "countries": Organization.objects.aggregate(n=Count("country", distinct=True))["n"],
         }
         context["first_year"] = rounds.order_by("year").values_list("year", flat=True).first()
+        context["open_round"] = ExchangeRound.objects.open_for_applications().first()
         context["stories"] = Story.objects.published().for_cards()[:LATEST_STORIES]
         context["testimonials"] = (
             Fellow.objects.with_testimonial()
