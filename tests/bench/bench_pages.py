@@ -3,7 +3,7 @@
 Collected only when python_files is `bench_*.py` (the Makefile's bench target), never by
 `make test`. Prints figures and asserts nothing about time: machines differ, and a slow
 page is a conversation, not a red build. Scale with BENCH_SCALE (seed_demo --scale N),
-requests per page with BENCH_REQUESTS.
+requests per page with BENCH_REQUESTS, the builder with BENCH_BUILDER=factories.
 """
 
 import datetime
@@ -25,6 +25,8 @@ from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Story
 
 SCALE = int(os.environ.get("BENCH_SCALE", "20"))
+# "seed_demo" (the default when the command has --scale) or "factories".
+BUILDER = os.environ.get("BENCH_BUILDER", "")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "15"))
 
 
@@ -111,7 +113,7 @@ def measure(client, url):
 @pytest.mark.django_db
 def test_bench_pages(client):
     started = time.perf_counter()
-    if seed_demo_scales():
+    if BUILDER != "factories" and seed_demo_scales():
         how = f"seed_demo --scale {SCALE}"
         build_with_seed_demo(SCALE)
     else:

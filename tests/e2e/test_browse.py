@@ -187,7 +187,11 @@ def test_language_switch_in_the_browser(browser, live_server, transactional_db):
     else:
         chinese.click()
 
-    WebDriverWait(browser, WAIT_SECONDS).until(
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    WebDriverWait(
+        browser, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(
         lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
     )
     assert_page_is_sound(browser)

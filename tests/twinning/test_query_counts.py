@@ -127,8 +127,8 @@ class Site:
 PAGES = {
     "home": (
         lambda site: reverse("home"),
-        9,
-        "4 numbers + first year + latest stories + their topics + testimonials + events",
+        10,
+        "4 numbers + first year + open round + latest stories + topics + testimonials + events",
     ),
     "about": (lambda site: reverse("about"), 1, "the public rounds with their counts"),
     "topics": (lambda site: reverse("topics"), 1, "the topics with their counts"),
