@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .countries import COUNTRY_CHOICES
@@ -27,6 +28,13 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("topic", kwargs={"slug": self.slug})
+
+    @property
+    def label(self):
+        """The name in the reader's language: topics are shared vocabulary, kept in both."""
+        if self.name_zh and (get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
 
 
 class ExchangeRoundQuerySet(models.QuerySet):

@@ -125,6 +125,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Date formats per language (British order in English, 年月日 in Chinese).
+FORMAT_MODULE_PATH = ["twinning.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 
