@@ -8,9 +8,11 @@ empties the database again when it is done.
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import Count, Max
@@ -20,6 +22,7 @@ from events.models import Event, Speaker
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Keyword, Story
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -180,8 +183,7 @@ def test_scale_adds_volume_data_once(seeded):
     assert snapshot() == scaled
 
 
-def test_every_demo_page_renders(client, seeded):
-    """Walk one of everything on the seeded site: no 500 anywhere on the demo content."""
+def demo_urls():
     urls = ["/", "/about/", "/topics/", "/rounds/", "/organizations/", "/fellows/", "/stories/"]
     urls.append("/events/")
     for model in (Topic, ExchangeRound, Organization, Fellow, Keyword, Event):
@@ -190,6 +192,31 @@ def test_every_demo_page_renders(client, seeded):
     for kind in Story.Kind.values:
         story = Story.objects.published().of_kind(kind).first()
         urls.append(story.get_absolute_url())
+    return urls
 
-    for url in urls:
-        assert client.get(url).status_code == 200, url
+
+def image_exists(src, settings):
+    path = urlsplit(src).path
+    if path.startswith(settings.MEDIA_URL):
+        return default_storage.exists(path.removeprefix(settings.MEDIA_URL))
+    if path.startswith(settings.STATIC_URL):
+        return finders.find(path.removeprefix(settings.STATIC_URL)) is not None
+    return src.startswith("data:")
+
+
+def test_every_demo_page_renders_clean_with_no_broken_image(client, seeded, settings):
+    """Walk one of everything on the seeded site: no 500, no inline script or style, every
+    image has alt text and points at a file that exists."""
+    media_images = 0
+    for url in demo_urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = parse(response)
+        assert page.inline_scripts == [], url
+        assert page.style_attributes == [], url
+        assert page.style_elements == 0, url
+        for image in page.images:
+            assert "alt" in image, (url, image)
+            assert image_exists(image.get("src", ""), settings), (url, image.get("src"))
+            media_images += image.get("src", "").startswith(settings.MEDIA_URL)
+    assert media_images > 20, "the demo pages show its generated portraits, logos and covers"
