@@ -106,8 +106,8 @@ def measure(client, url):
         timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, url
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(timings), max(timings), len(queries)
+        size = len(client.get(url).content)
+    return statistics.median(timings), max(timings), len(queries), size
 
 
 @pytest.mark.django_db
@@ -146,7 +146,10 @@ def test_bench_pages(client):
     print(f"Data: {how} in {built:.1f}s on {connection.vendor}:")
     for model in (Organization, Pairing, Fellow, Story, Event):
         print(f"  {model._meta.verbose_name_plural}: {model.objects.count()}")
-    print(f"{'page':<28} {'median ms':>10} {'max ms':>8} {'queries':>8}   ({REQUESTS} requests)")
+    print(
+        f"{'page':<28} {'median ms':>10} {'max ms':>8} {'queries':>8} {'KB':>7}"
+        f"   ({REQUESTS} requests each)"
+    )
     for name, url in pages.items():
-        median, worst, queries = measure(client, url)
-        print(f"{name:<28} {median:>10.1f} {worst:>8.1f} {queries:>8}")
+        median, worst, queries, size = measure(client, url)
+        print(f"{name:<28} {median:>10.1f} {worst:>8.1f} {queries:>8} {size / 1024:>7.0f}")
