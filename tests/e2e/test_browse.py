@@ -195,3 +195,39 @@ def test_language_switch_in_the_browser(browser, live_server, transactional_db):
         lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
     )
     assert_page_is_sound(browser)
+
+
+def test_phone_visitor_uses_the_menu_and_never_scrolls_sideways(browser, live_server, programme):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as until
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(390, 844)
+    wait = WebDriverWait(browser, WAIT_SECONDS)
+
+    def fits_the_screen():
+        return browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        )
+
+    browser.get(live_server.url + "/")
+    assert not browser.find_element(By.CSS_SELECTOR, ".nav-desktop").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, ".nav-mobile summary").click()
+    link = browser.find_element(By.CSS_SELECTOR, ".nav-mobile a[href='/fellows/']")
+    wait.until(until.visibility_of(link))
+    link.click()
+    wait.until(until.url_contains("/fellows/"))
+
+    for url in (
+        "/",
+        "/fellows/",
+        programme["fellow"].get_absolute_url(),
+        programme["organization"].get_absolute_url(),
+        programme["story"].get_absolute_url(),
+        "/rounds/2016/",
+        "/stories/",
+        "/events/",
+    ):
+        browser.get(live_server.url + url)
+        assert fits_the_screen(), f"{url} scrolls sideways on a phone"
+        assert_page_is_sound(browser)
