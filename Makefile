@@ -32,7 +32,7 @@ seed: venv
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 
 test: venv
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
