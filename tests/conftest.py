@@ -101,13 +101,28 @@ def require_chromium():
 
 @pytest.fixture
 def require_redis(settings):
+    """Redis as configured by REDIS_URL (cache and Celery broker), reachable."""
+
     def ping():
+        if not settings.REDIS_URL:
+            raise LookupError("REDIS_URL is not set, so the cache is local memory")
         import redis
 
-        url = settings.REDIS_URL or "redis://127.0.0.1:6379/0"
-        return redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
 
     require_service("Redis", ping)
+
+
+@pytest.fixture
+def require_postgresql(db):
+    def on_postgresql():
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            raise LookupError(f"the tests run on {connection.vendor}; set DATABASE_URL")
+        return True
+
+    require_service("PostgreSQL", on_postgresql)
 
 
 # ------------------------------------------------------------------------------

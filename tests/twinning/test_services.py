@@ -30,20 +30,14 @@ def test_gate_lets_a_present_service_through(monkeypatch):
     gate.require_service("Thing", lambda: True)
 
 
-@pytest.mark.django_db
-def test_postgresql_when_configured():
+def test_postgresql_when_configured(require_postgresql):
     """CI sets DATABASE_URL to PostgreSQL; elsewhere this says the suite ran on SQLite."""
-    gate.require_service("PostgreSQL (DATABASE_URL)", lambda: connection.vendor == "postgresql")
-
     with connection.cursor() as cursor:
         cursor.execute("show server_version")
         assert cursor.fetchone()[0]
 
 
-def test_redis_cache_and_broker_when_configured(settings):
-    gate.require_service(
-        "Redis (REDIS_URL)", lambda: settings.REDIS_URL and gate.tcp_open("127.0.0.1", 6379)
-    )
+def test_redis_cache_and_broker_when_configured(require_redis, settings):
     from twinning.celery import app
 
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
