@@ -33,12 +33,9 @@ class FellowFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label=_("All topics"),
     )
-    organization = django_filters.ModelChoiceFilter(
-        label=_("Organization"),
-        queryset=Organization.objects.all(),
-        to_field_name="slug",
-        method="filter_organization",
-        empty_label=_("All organizations"),
+    # A text field, not a select: a select would list every organisation on every request.
+    organization = django_filters.CharFilter(
+        label=_("Organization"), method="filter_organization", max_length=200
     )
 
     class Meta:
@@ -55,4 +52,8 @@ class FellowFilter(django_filters.FilterSet):
         )
 
     def filter_organization(self, queryset, name, value):
-        return queryset.of_organization(value)
+        """A slug (from links on the site) or part of a name, in English or Chinese."""
+        organizations = Organization.objects.filter(
+            Q(slug=value) | Q(name__icontains=value) | Q(name_zh__icontains=value)
+        )
+        return queryset.of_organizations(organizations)

@@ -13,12 +13,12 @@ class FellowQuerySet(models.QuerySet):
     def about_topic(self, topic):
         return self.filter(pairing__topic=topic)
 
-    def of_organization(self, organization):
-        """Fellows sent by the organisation or hosted by it."""
+    def of_organizations(self, organizations):
+        """Fellows sent or hosted by any of these organisations (a queryset or a list)."""
         return self.filter(
-            models.Q(organization=organization)
-            | models.Q(pairing__european_organization=organization)
-            | models.Q(pairing__chinese_organization=organization)
+            models.Q(organization__in=organizations)
+            | models.Q(pairing__european_organization__in=organizations)
+            | models.Q(pairing__chinese_organization__in=organizations)
         ).distinct()
 
     def with_testimonial(self):

@@ -1,6 +1,6 @@
 """Site-wide pages: home, about, topic hubs."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView, TemplateView
 
@@ -20,14 +20,17 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rounds = ExchangeRound.objects.held()
+        held = ExchangeRound.objects.held().aggregate(count=Count("pk"), first_year=Min("year"))
+        reach = Organization.objects.aggregate(
+            count=Count("pk"), countries=Count("country", distinct=True)
+        )
         context["numbers"] = {
-            "rounds": rounds.count(),
-            "organizations": Organization.objects.count(),
+            "rounds": held["count"],
+            "organizations": reach["count"],
             "fellows": Fellow.objects.count(),
-            "countries": Organization.objects.aggregate(n=Count("country", distinct=True))["n"],
+            "countries": reach["countries"],
         }
-        context["first_year"] = rounds.order_by("year").values_list("year", flat=True).first()
+        context["first_year"] = held["first_year"]
         context["open_round"] = ExchangeRound.objects.open_for_applications().first()
         context["stories"] = Story.objects.published().for_cards()[:LATEST_STORIES]
         context["testimonials"] = (

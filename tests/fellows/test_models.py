@@ -33,7 +33,7 @@ def test_initials():
 def test_of_organization_finds_sent_and_hosted_fellows(fellow, chinese_fellow, pairing):
     FellowFactory()  # someone else entirely
 
-    found = Fellow.objects.of_organization(pairing.chinese_organization)
+    found = Fellow.objects.of_organizations([pairing.chinese_organization])
 
     assert set(found) == {fellow, chinese_fellow}
 

@@ -127,8 +127,8 @@ class Site:
 PAGES = {
     "home": (
         lambda site: reverse("home"),
-        10,
-        "4 numbers + first year + open round + latest stories + topics + testimonials + events",
+        8,
+        "held rounds + organisations + fellows + open round + stories + topics + quotes + events",
     ),
     "about": (lambda site: reverse("about"), 1, "the public rounds with their counts"),
     "topics": (lambda site: reverse("topics"), 1, "the topics with their counts"),
