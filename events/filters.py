@@ -7,6 +7,7 @@ from .models import Event
 
 
 class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Event.Kind.choices, empty_label=_("All kinds")
     )
@@ -20,4 +21,7 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        fields = ["kind", "topic"]
+        fields = ["q", "kind", "topic"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)

@@ -36,6 +36,15 @@ class EventQuerySet(models.QuerySet):
     def about_topic(self, topic):
         return self.filter(topics=topic)
 
+    def search(self, text):
+        return self.filter(
+            models.Q(title__icontains=text)
+            | models.Q(summary__icontains=text)
+            | models.Q(description__icontains=text)
+            | models.Q(venue__icontains=text)
+            | models.Q(city__icontains=text)
+        )
+
 
 class Event(models.Model):
     class Kind(models.TextChoices):

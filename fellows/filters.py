@@ -43,13 +43,7 @@ class FellowFilter(django_filters.FilterSet):
         fields = ["q", "round", "direction", "country", "topic", "organization"]
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(name_zh__icontains=value)
-            | Q(role__icontains=value)
-            | Q(biography__icontains=value)
-            | Q(organization__name__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_organization(self, queryset, name, value):
         """A slug (from links on the site) or part of a name, in English or Chinese."""

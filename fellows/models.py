@@ -21,6 +21,15 @@ class FellowQuerySet(models.QuerySet):
             | models.Q(pairing__chinese_organization__in=organizations)
         ).distinct()
 
+    def search(self, text):
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(name_zh__icontains=text)
+            | models.Q(role__icontains=text)
+            | models.Q(biography__icontains=text)
+            | models.Q(organization__name__icontains=text)
+        )
+
     def with_testimonial(self):
         return self.exclude(testimonial="")
 

@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .countries import COUNTRY_CHOICES
@@ -40,12 +39,7 @@ class OrganizationFilter(django_filters.FilterSet):
         fields = ["q", "region", "country", "topic", "round"]
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(name_zh__icontains=value)
-            | Q(city__icontains=value)
-            | Q(description__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_round(self, queryset, name, value):
         return queryset.in_round(value)

@@ -122,6 +122,14 @@ class OrganizationQuerySet(models.QuerySet):
     def about_topic(self, topic):
         return self.filter(topics=topic)
 
+    def search(self, text):
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(name_zh__icontains=text)
+            | Q(city__icontains=text)
+            | Q(description__icontains=text)
+        )
+
 
 class Organization(models.Model):
     class Region(models.TextChoices):

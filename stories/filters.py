@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.filters import round_year_choices
@@ -42,6 +41,4 @@ class StoryFilter(django_filters.FilterSet):
         fields = ["q", "kind", "topic", "keyword", "round", "year"]
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(title__icontains=value) | Q(summary__icontains=value) | Q(body__icontains=value)
-        )
+        return queryset.search(value)

@@ -46,6 +46,13 @@ class StoryQuerySet(models.QuerySet):
     def about_organization(self, organization):
         return self.filter(organizations=organization)
 
+    def search(self, text):
+        return self.filter(
+            models.Q(title__icontains=text)
+            | models.Q(summary__icontains=text)
+            | models.Q(body__icontains=text)
+        )
+
     def for_cards(self):
         """What a story card shows: the round, and the topics prefetched in one query."""
         return self.select_related("round").prefetch_related("topics")

@@ -11,6 +11,7 @@ from .sitemaps import sitemaps
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", views.AboutView.as_view(), name="about"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic"),
     path("rounds/", include("organizations.round_urls")),

@@ -51,6 +51,38 @@ class AboutView(TemplateView):
         return context
 
 
+class SearchView(TemplateView):
+    """One box for the whole site: fellows, organisations, stories and events."""
+
+    template_name = "search.html"
+    RESULTS_PER_KIND = 6
+    MAX_QUERY_LENGTH = 100
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[: self.MAX_QUERY_LENGTH]
+        context["query"] = query
+        if not query:
+            return context
+        sections = {
+            "fellows": Fellow.objects.search(query).for_cards(),
+            "organizations": Organization.objects.search(query),
+            "stories": Story.objects.published().search(query).for_cards(),
+            "events": Event.objects.search(query).order_by("-starts_at"),
+        }
+        results = {}
+        for name, queryset in sections.items():
+            # One row more than shown tells whether "see all" is needed, without a COUNT.
+            rows = list(queryset[: self.RESULTS_PER_KIND + 1])
+            results[name] = {
+                "items": rows[: self.RESULTS_PER_KIND],
+                "more": len(rows) > self.RESULTS_PER_KIND,
+            }
+        context["results"] = results
+        context["found"] = any(section["items"] for section in results.values())
+        return context
+
+
 class TopicListView(ListView):
     queryset = Topic.objects.annotate(
         organization_count=Count("organizations", distinct=True),

@@ -137,6 +137,11 @@ PAGES = {
         7,
         "topic + organisations + fellows + stories + their topics + upcoming + past events",
     ),
+    "search": (
+        lambda site: reverse("search") + "?q=a",
+        5,
+        "fellows (joined) + organisations + stories + their topics + events",
+    ),
     "rounds:list": (lambda site: reverse("rounds:list"), 1, "the rounds with their counts"),
     "rounds:detail": (
         lambda site: site.hub_round.get_absolute_url(),
