@@ -140,6 +140,7 @@ def test_bench_pages(client):
         "organisation profile": organization.get_absolute_url(),
         "story": story.get_absolute_url(),
         "topic hub": topic.get_absolute_url(),
+        "search": reverse("search") + "?q=climate",
     }
 
     print()
