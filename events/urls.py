@@ -6,4 +6,5 @@ app_name = "events"
 urlpatterns = [
     path("", views.EventListView.as_view(), name="list"),
     path("<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("<slug:slug>/calendar.ics", views.EventCalendarView.as_view(), name="calendar"),
 ]
