@@ -4,6 +4,8 @@ import icalendar
 import pytest
 from django.urls import reverse
 
+from tests.html import has_link
+
 pytestmark = pytest.mark.django_db
 
 
@@ -29,3 +31,10 @@ def test_unknown_event_calendar_is_404(client, db):
     response = client.get(reverse("events:calendar", kwargs={"slug": "nope"}))
 
     assert response.status_code == 404
+
+
+def test_upcoming_event_page_offers_the_calendar_file(client, upcoming_event, past_event):
+    calendar_url = reverse("events:calendar", kwargs={"slug": upcoming_event.slug})
+    assert has_link(client.get(upcoming_event.get_absolute_url()), calendar_url)
+    past_url = reverse("events:calendar", kwargs={"slug": past_event.slug})
+    assert not has_link(client.get(past_event.get_absolute_url()), past_url)
