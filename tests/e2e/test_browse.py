@@ -170,30 +170,28 @@ def test_visitor_walks_from_home_to_a_story(browser, live_server, programme):
 
 
 def test_language_switch_in_the_browser(browser, live_server, transactional_db):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    browser.get(live_server.url + "/")
+    browser.get(live_server.url + "/fellows/")
     switch = browser.find_element(By.CSS_SELECTOR, "form[action='/i18n/setlang/']")
-    chinese = switch.find_element(By.CSS_SELECTOR, "[value='zh-hans']")
-    if chinese.tag_name == "option":
-        from selenium.webdriver.support.ui import Select
+    Select(switch.find_element(By.NAME, "language")).select_by_value("zh-hans")
+    switch.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
-        Select(switch.find_element(By.NAME, "language")).select_by_value("zh-hans")
-        buttons = switch.find_elements(By.CSS_SELECTOR, "[type=submit]")
-        # Without a button, the switch submits itself on change (progressive enhancement).
-        if buttons:
-            buttons[0].click()
-    else:
-        chinese.click()
-
-    from selenium.common.exceptions import StaleElementReferenceException
-
+    # The form posts, then redirects back to the same page, now in Chinese.
     WebDriverWait(
-        browser, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,)
+        browser,
+        WAIT_SECONDS,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
     ).until(
-        lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
+        lambda driver: (
+            driver.execute_script("return document.readyState") == "complete"
+            and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
+        )
     )
+    assert browser.current_url == live_server.url + "/fellows/"
+    assert "交流伙伴" in browser.find_element(By.CSS_SELECTOR, "nav").text
     assert_page_is_sound(browser)
 
 
