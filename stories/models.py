@@ -82,7 +82,12 @@ class Story(models.Model):
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     body_html = models.TextField(editable=False, blank=True)
     cover = models.ImageField(_("cover image"), upload_to="stories/covers/", blank=True)
-    cover_alt = models.CharField(_("cover description"), max_length=250, blank=True)
+    cover_alt = models.CharField(
+        _("cover description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it. Empty if decorative."),
+    )
     video_url = models.URLField(_("video link"), blank=True)
     report_file = models.FileField(_("report (PDF)"), upload_to="stories/reports/", blank=True)
     keywords = models.ManyToManyField(

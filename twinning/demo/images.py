@@ -209,29 +209,6 @@ def logo_png(slug: str) -> bytes:
     return _png(image.reduce(scale))  # box-filtered 2× supersampling: smooth edges, fast
 
 
-COLOUR_NAMES = {
-    (31, 95, 91): "teal",
-    (47, 75, 124): "slate blue",
-    (91, 58, 94): "plum",
-    (46, 90, 58): "forest green",
-    (140, 78, 28): "ochre",
-    (150, 64, 52): "terracotta",
-    (35, 57, 93): "ink blue",
-    (74, 99, 84): "sage",
-    (112, 52, 72): "berry",
-    (58, 82, 110): "steel blue",
-}
-
-
-def cover_alt(slug: str) -> str:
-    """A short, honest description of cover_png(slug), for the image's alt text."""
-    deep, second = rng_for(slug).sample(DEEP, 2)  # the same first draw as cover_png
-    return (
-        f"Abstract illustration: soft {COLOUR_NAMES[deep]} and {COLOUR_NAMES[second]} "
-        "gradient with translucent circles"
-    )
-
-
 def cover_png(slug: str) -> bytes:
     """A soft gradient with a few translucent circles and a band: calm, varied per slug."""
     rng = rng_for(slug)
