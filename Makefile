@@ -19,7 +19,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-venv: $(VENV)/.installed
+# Local development settings for manage.py commands; never overwrites an existing .env.
+.env:
+	@printf '# Local development (written by make; see .env.example for production).\nDJANGO_DEBUG=1\n' > .env
+	@echo "Wrote .env (DJANGO_DEBUG=1) so that manage.py commands use development settings."
+
+venv: $(VENV)/.installed .env
 
 # Serve the site with demo content on the embedded defaults: SQLite, eager tasks, emails as files.
 run: venv
