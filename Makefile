@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	  if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$c; exit 0; fi; \
 	done; done)
 
-.PHONY: run test lint format bench seed venv messages check-deploy clean
+.PHONY: run test lint format bench seed venv messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed (Django 6). Install python3.12 (apt, pyenv or python.org) and run make again."; exit 1; fi
@@ -52,7 +52,7 @@ bench: venv
 	$(PY) -m pytest tests/bench -p no:cacheprovider -o python_files='bench_*.py' -s $(PYTEST_ARGS)
 
 messages: venv
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=twinning/demo --no-obsolete
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
