@@ -20,6 +20,8 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("events/", include("events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin, feeds).
+    path("favicon.ico", views.FaviconView.as_view()),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

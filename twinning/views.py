@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
-from django.views.generic import ListView, TemplateView
+from django.templatetags.static import static
+from django.views.generic import ListView, RedirectView, TemplateView
 
 from events.models import Event
 from fellows.models import Fellow
@@ -40,6 +41,13 @@ class HomeView(TemplateView):
         )
         context["events"] = Event.objects.upcoming()[:UPCOMING_EVENTS]
         return context
+
+
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")
 
 
 class AboutView(TemplateView):

@@ -186,3 +186,10 @@ def test_fellow_card_link_on_home_testimonial(client, db):
     response = client.get(reverse("home"))
 
     assert "It was a true turning point." in text(response)
+
+
+def test_favicon_ico_points_at_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
