@@ -1,4 +1,4 @@
-"""Site-wide pages: home, about, topic hubs."""
+"""Site-wide pages: home, about, search, topic hubs."""
 
 from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
