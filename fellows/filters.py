@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.countries import COUNTRY_CHOICES
@@ -46,8 +45,4 @@ class FellowFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_organization(self, queryset, name, value):
-        """A slug (from links on the site) or part of a name, in English or Chinese."""
-        organizations = Organization.objects.filter(
-            Q(slug=value) | Q(name__icontains=value) | Q(name_zh__icontains=value)
-        )
-        return queryset.of_organizations(organizations)
+        return queryset.of_organizations(Organization.objects.named(value))

@@ -122,6 +122,10 @@ class OrganizationQuerySet(models.QuerySet):
     def about_topic(self, topic):
         return self.filter(topics=topic)
 
+    def named(self, text):
+        """By slug (links on the site) or part of the name, in English or Chinese."""
+        return self.filter(Q(slug=text) | Q(name__icontains=text) | Q(name_zh__icontains=text))
+
     def search(self, text):
         return self.filter(
             Q(name__icontains=text)
