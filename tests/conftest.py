@@ -283,3 +283,22 @@ def past_event(db, topic):
 @pytest.fixture
 def online_event(db):
     return EventFactory(title="Webinar on fair trade", slug="webinar-fair-trade", online=True)
+
+
+# ------------------------------------------------------------------------------
+# Subscribers
+# ------------------------------------------------------------------------------
+@pytest.fixture
+def confirmed_subscriber(db, topic):
+    """Confirmed, at once, in English; follows the climate-change topic only."""
+    from tests.subscriptions.factories import SubscriberFactory
+
+    return SubscriberFactory(email="reader@example.org", follows_all_news=False, topics=[topic])
+
+
+@pytest.fixture
+def news_subscriber(db):
+    """Confirmed, follows all programme news, at once, in Chinese."""
+    from tests.subscriptions.factories import SubscriberFactory
+
+    return SubscriberFactory(email="news@example.org", chinese=True)

@@ -8,6 +8,7 @@ written to files. Production switches each part by an environment variable; see
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "fellows",
     "stories",
     "events",
+    "subscriptions",
     "twinning",
 ]
 
@@ -195,7 +197,60 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# Publishing a story must not hang on a broker that is down: connect and publish give up
+# within about a second and the beat sweep enqueues the deliveries later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task taken by a worker that died comes back after this long (acks_late tasks only).
+    "visibility_timeout": 600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Each worker process takes one task at a time: a batch of emails is a long task.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BEAT_SCHEDULE = {
+    "publish-due-stories": {
+        "task": "subscriptions.tasks.stories_publish_due",
+        "schedule": 60.0,
+    },
+    "sweep-deliveries": {
+        "task": "subscriptions.tasks.deliveries_sweep",
+        "schedule": 60.0,
+    },
+    "compose-weekly-digests": {
+        "task": "subscriptions.tasks.digests_compose",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "purge-unconfirmed-subscribers": {
+        "task": "subscriptions.tasks.subscribers_purge_unconfirmed",
+        "schedule": crontab(minute=30, hour=3),
+    },
+}
+
+# ------------------------------------------------------------------------------
+# Subscriptions: the email outbox
+# ------------------------------------------------------------------------------
+# Emails per send task (one SMTP connection each).
+TWINNING_DELIVERY_BATCH_SIZE = env.int("TWINNING_DELIVERY_BATCH_SIZE", default=100)
+# A send task is stopped after this many seconds…
+TWINNING_DELIVERY_TASK_TIME_LIMIT = env.int("TWINNING_DELIVERY_TASK_TIME_LIMIT", default=120)
+# …so rows it claimed longer ago than this belong to a dead worker and are released.
+TWINNING_DELIVERY_CLAIM_TIMEOUT = env.int(
+    "TWINNING_DELIVERY_CLAIM_TIMEOUT", default=TWINNING_DELIVERY_TASK_TIME_LIMIT + 60
+)
+# Rows queued longer than this without being claimed lost their task: the sweep re-sends it.
+TWINNING_DELIVERY_QUEUED_GRACE = env.int("TWINNING_DELIVERY_QUEUED_GRACE", default=120)
+# Sign-up attempts: per address, and per client (IP address), in an hour.
+TWINNING_SUBSCRIBE_LIMIT_PER_ADDRESS = env.int("TWINNING_SUBSCRIBE_LIMIT_PER_ADDRESS", default=3)
+TWINNING_SUBSCRIBE_LIMIT_PER_CLIENT = env.int("TWINNING_SUBSCRIBE_LIMIT_PER_CLIENT", default=20)
 
 # ------------------------------------------------------------------------------
 # Security

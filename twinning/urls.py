@@ -19,6 +19,7 @@ urlpatterns = [
     path("fellows/", include("fellows.urls")),
     path("stories/", include("stories.urls")),
     path("events/", include("events.urls")),
+    path("", include("subscriptions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, feeds).
     path("favicon.ico", views.FaviconView.as_view()),
