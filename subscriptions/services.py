@@ -410,8 +410,8 @@ def _record(subscribers, *, kind, story=None, event=None, newsletter=None, hold_
     table = connection.ops.quote_name(Delivery._meta.db_table)
     # The WHERE keeps SQLite's parser from reading ON CONFLICT as a join constraint. Only
     # the quoted table name and the ORM's own compiled SQL are interpolated; values are params.
-    sql = (  # noqa: S608
-        f"INSERT INTO {table} (subscriber_id, kind, status, story_id, event_id, newsletter_id,"
+    sql = (
+        f"INSERT INTO {table} (subscriber_id, kind, status, story_id, event_id, newsletter_id,"  # noqa: S608
         " payload, attempts, claim, last_error, created_at, updated_at)"
         " SELECT s.pk, %s, CASE WHEN s.frequency = %s THEN %s ELSE %s END, %s, %s, %s,"
         f" %s, 0, '', '', %s, %s FROM ({select_sql}) s WHERE 1 = 1 ON CONFLICT DO NOTHING"
