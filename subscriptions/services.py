@@ -76,7 +76,7 @@ def enqueue(task, *args) -> bool:
     try:
         task.delay(*args)
     except Exception:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if task.app.conf.task_always_eager:
             raise
         logger.warning(
             "Could not enqueue %s%r; the sweep will send it later.", task.name, args, exc_info=True

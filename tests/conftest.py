@@ -48,6 +48,19 @@ def _test_settings():
 
 
 @pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process, as under `make run`, even when REDIS_URL is set (CI): ordinary
+    tests must never leave tasks in a real broker. Queue tests (tests/subscriptions/
+    test_queue.py) switch this off for their own worker and broker."""
+    from twinning.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded and generated files go to a per-test folder, never to ./media."""
     settings.MEDIA_ROOT = tmp_path / "media"

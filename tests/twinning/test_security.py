@@ -134,13 +134,14 @@ def production_env(**overrides):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TWINNING_"))
     }
     environment.update(
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
         DJANGO_ALLOWED_HOSTS="twinning.example",
         DJANGO_HTTPS="1",
+        TWINNING_SITE_URL="https://twinning.example",
         EMAIL_URL="smtp+tls://news%40twinning.example:app-password@smtp.twinning.example:587",
         **overrides,
     )
@@ -173,6 +174,15 @@ def test_deploy_check_flags_production_without_an_email_transport():
 
     assert result.returncode != 0
     assert "mail.E001" in result.stderr
+
+
+def test_deploy_check_flags_a_site_url_that_email_links_cannot_use():
+    environment = production_env(TWINNING_SITE_URL="http://127.0.0.1:8000")
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=environment)
+
+    assert result.returncode != 0
+    assert "subscriptions.E001" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
