@@ -137,13 +137,17 @@ def production_env(**overrides):
         if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "TWINNING_"))
     }
     environment.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
-        DJANGO_ALLOWED_HOSTS="twinning.example",
-        DJANGO_HTTPS="1",
-        TWINNING_SITE_URL="https://twinning.example",
-        EMAIL_URL="smtp+tls://news%40twinning.example:app-password@smtp.twinning.example:587",
-        **overrides,
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
+            "DJANGO_ALLOWED_HOSTS": "twinning.example",
+            "DJANGO_HTTPS": "1",
+            "TWINNING_SITE_URL": "https://twinning.example",
+            "EMAIL_URL": (
+                "smtp+tls://news%40twinning.example:app-password@smtp.twinning.example:587"
+            ),
+        }
+        | overrides
     )
     return environment
 
