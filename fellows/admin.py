@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.admin import PairingAdmin
 from organizations.models import Pairing
@@ -8,7 +9,7 @@ from .models import Fellow
 
 
 @admin.register(Fellow)
-class FellowAdmin(admin.ModelAdmin):
+class FellowAdmin(SimpleHistoryAdmin):
     list_display = ["name", "organization", "direction", "round_year", "role"]
     list_filter = ["direction", "pairing__round", "organization__region", "pairing__topic"]
     list_select_related = ["organization", "pairing__round"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization, Pairing
 
@@ -87,6 +88,7 @@ class Fellow(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FellowQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

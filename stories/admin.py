@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Keyword, Story
 
@@ -12,7 +13,7 @@ class KeywordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "status", "published_at", "round"]
     list_filter = ["status", "kind", "round", "topics", "keywords"]
     list_select_related = ["round"]

@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.markdown import render_markdown
 from fellows.models import Fellow
@@ -122,6 +123,7 @@ class Story(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StoryQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
