@@ -22,11 +22,25 @@ from events.models import Event, Speaker
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Keyword, Story
-from tests.html import parse
+from subscriptions.models import Delivery, Newsletter, StoryAnnouncement, Subscriber
+from tests.html import parse, text
+from tests.stories.factories import StoryFactory
+from tests.subscriptions.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Topic, ExchangeRound, Organization, Pairing, Fellow, Keyword, Story, Event, Speaker]
+MODELS = [
+    Topic,
+    ExchangeRound,
+    Organization,
+    Pairing,
+    Fellow,
+    Keyword,
+    Story,
+    Event,
+    Speaker,
+    Newsletter,
+]
 FILE_FIELDS = {
     Organization: ["logo"],
     Fellow: ["photo"],
@@ -185,8 +199,8 @@ def test_scale_adds_volume_data_once(seeded):
 
 def demo_urls():
     urls = ["/", "/about/", "/topics/", "/rounds/", "/organizations/", "/fellows/", "/stories/"]
-    urls.append("/events/")
-    for model in (Topic, ExchangeRound, Organization, Fellow, Keyword, Event):
+    urls.extend(["/events/", "/newsletters/"])
+    for model in (Topic, ExchangeRound, Organization, Fellow, Keyword, Event, Newsletter):
         urls.extend(obj.get_absolute_url() for obj in model.objects.all()[:5])
     urls.extend(story.get_absolute_url() for story in Story.objects.published()[:10])
     for kind in Story.Kind.values:
@@ -220,3 +234,59 @@ def test_every_demo_page_renders_clean_with_no_broken_image(client, seeded, sett
             assert image_exists(image.get("src", ""), settings), (url, image.get("src"))
             media_images += image.get("src", "").startswith(settings.MEDIA_URL)
     assert media_images > 20, "the demo pages show its generated portraits, logos and covers"
+
+
+def test_demo_newsletters_fill_the_public_archive(client, seeded):
+    archive = text(client.get("/newsletters/"))
+
+    newsletters = Newsletter.objects.sent()
+    assert newsletters.count() >= 3
+    assert Newsletter.objects.count() == newsletters.count()  # every one has been sent
+    for newsletter in newsletters:
+        assert newsletter.subject in archive
+        page = client.get(newsletter.get_absolute_url())
+        assert page.status_code == 200
+        assert newsletter.subject in text(page)
+    assert Newsletter.objects.filter(subject__icontains="2027").exists()
+
+
+def test_loading_the_demo_newsletters_sends_nothing(
+    seeded, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The archive is history: seeding it must not mail the subscribers of the day."""
+    Newsletter.objects.all().delete()
+    SubscriberFactory(email="news@example.org", follows_all_news=True)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        seed()
+
+    assert Newsletter.objects.sent().count() >= 3
+    assert callbacks == []
+    assert mailoutbox == []
+    assert not Delivery.objects.exists()
+    assert not StoryAnnouncement.objects.exists()
+
+
+def test_reset_in_development_clears_newsletters_and_subscribers(seeded, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the seeded site's files stay for the other tests
+    settings.DEBUG = True
+    subscriber = SubscriberFactory(email="tried-it-by-hand@example.org")
+    Delivery.objects.create(subscriber=subscriber, kind="story", story=StoryFactory())
+
+    out = StringIO()
+    call_command("seed_demo", reset_only=True, stdout=out)
+
+    assert not Newsletter.objects.exists()
+    assert not Subscriber.objects.exists()
+    assert not Delivery.objects.exists()
+    assert "1 subscribers" in out.getvalue()
+
+
+def test_reset_outside_development_keeps_real_subscribers(seeded, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    SubscriberFactory(email="real@example.org")
+
+    call_command("seed_demo", reset_only=True, stdout=StringIO())
+
+    assert not Newsletter.objects.exists()
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["real@example.org"]

@@ -14,6 +14,7 @@ DEMO_DIR = Path(__file__).resolve().parent
 DATA_DIR = DEMO_DIR / "data"
 STORIES_DIR = DEMO_DIR / "stories"
 EVENTS_DIR = DEMO_DIR / "events"
+NEWSLETTERS_DIR = DEMO_DIR / "newsletters"
 
 # A story dated with a plain date is published at 10:00 in the programme office's zone.
 PUBLISH_ZONE = zoneinfo.ZoneInfo("Europe/Berlin")

@@ -1,7 +1,8 @@
 """Load the curated demo content into the database, idempotently.
 
 Each app has one loader (`load_organizations`, `load_fellows`, `load_stories`,
-`load_events`, `load_accounts`), called in dependency order by `manage.py seed_demo`.
+`load_events`, `load_newsletters`, `load_accounts`), called in dependency order by
+`manage.py seed_demo`.
 They live here rather than in `<app>/demo.py` so that the app packages stay free of demo
 content; `twinning` is the one package allowed to import every app.
 
@@ -27,10 +28,12 @@ from events.models import Event, Speaker
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Keyword, Story
+from subscriptions.models import Delivery, Newsletter, Subscriber
 
 from . import images
 from .content import (
     EVENTS_DIR,
+    NEWSLETTERS_DIR,
     STORIES_DIR,
     DemoDataError,
     event_time,
@@ -364,6 +367,30 @@ def load_events(sync: Sync) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# subscriptions: the archive of programme newsletters
+# ---------------------------------------------------------------------------------------
+
+
+def load_newsletters(sync: Sync) -> None:
+    """Newsletters sent in the past, for the public archive. They are written straight to
+    the table with their `sent_at`: nothing is sent and no delivery is recorded, whoever
+    subscribes (sending is `services.newsletter_send`, from the admin)."""
+    for document in read_documents(NEWSLETTERS_DIR):
+        meta = document.meta
+        sync.upsert(
+            Newsletter,
+            {"slug": document.slug},
+            {
+                "subject": meta["subject"],
+                "summary": meta.get("summary", ""),
+                "body": document.body,
+                "body_html": render_markdown(document.body),
+                "sent_at": publication_time(meta["sent"]),
+            },
+        )
+
+
+# ---------------------------------------------------------------------------------------
 # accounts: the demo staff user, only in development
 # ---------------------------------------------------------------------------------------
 
@@ -395,6 +422,7 @@ def load_all() -> tuple[Sync, list[str]]:
             load_fellows(sync)
             load_stories(sync)
             load_events(sync)
+            load_newsletters(sync)
             if message := load_accounts(sync):
                 messages.append(message)
     except BaseException:
@@ -414,6 +442,7 @@ def demo_keys() -> dict[str, list]:
         "keywords": [row["slug"] for row in read_table("keywords", "keyword")],
         "stories": [document.slug for document in read_documents(STORIES_DIR)],
         "events": [document.slug for document in read_documents(EVENTS_DIR)],
+        "newsletters": [document.slug for document in read_documents(NEWSLETTERS_DIR)],
     }
 
 
@@ -432,12 +461,19 @@ def delete_all(scale_prefix_regex: str) -> Counter:
 
     Rows that staff created themselves are kept; if one of them depends on a demo row
     through a protected foreign key (a fellow in a demo pairing, say), Django raises
-    ProtectedError and nothing is deleted.
+    ProtectedError and nothing is deleted. In development (DEBUG) the subscribers go too,
+    with their consent records and emails: they are the addresses used to try the
+    sign-up by hand. Elsewhere real subscribers are never touched.
     """
     keys = demo_keys()
     deleted = Counter()
 
     with transaction.atomic():
+        if settings.DEBUG:
+            _total, per_model = Subscriber.objects.all().delete()
+            for model in (Subscriber, Delivery):
+                meta = model._meta
+                deleted[str(meta.verbose_name_plural)] += per_model.get(meta.label, 0)
         demo_orgs = Organization.objects.filter(slug__in=keys["organizations"])
         scale_orgs = Organization.objects.filter(slug__regex=scale_prefix_regex)
         steps = [
@@ -456,6 +492,7 @@ def delete_all(scale_prefix_regex: str) -> Counter:
             Keyword.objects.filter(slug__in=keys["keywords"]),
             Topic.objects.filter(slug__in=keys["topics"]),
             ExchangeRound.objects.filter(year__in=keys["rounds"]),
+            Newsletter.objects.filter(slug__in=keys["newsletters"]),
         ]
         for queryset in steps:
             _total, per_model = queryset.delete()

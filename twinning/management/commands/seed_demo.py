@@ -2,6 +2,7 @@
 
     seed_demo                 load twinning/demo/ (a second run changes nothing)
     seed_demo --reset         delete the demo rows and media first, then load afresh
+                              (in development also every subscriber and their emails)
     seed_demo --reset-only    delete the demo rows and media, and stop
     seed_demo --scale 170     also add 170 units of volume data (≈10,000 fellows)
 
@@ -18,6 +19,7 @@ from events.models import Event, Speaker
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Keyword, Story
+from subscriptions.models import Newsletter
 from twinning.demo.content import DemoDataError
 from twinning.demo.loaders import delete_all, load_all
 from twinning.demo.scale import PREFIX_REGEX
@@ -119,6 +121,7 @@ class Command(BaseCommand):
             (Story, "stories"),
             (Event, "events"),
             (Speaker, "speakers"),
+            (Newsletter, "newsletters"),
         ]
         parts = [f"{model.objects.count()} {label}" for model, label in counts]
         return "In the database: " + ", ".join(parts) + "."
