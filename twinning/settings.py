@@ -36,6 +36,8 @@ ROOT_URLCONF = "twinning.urls"
 WSGI_APPLICATION = "twinning.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Until the site has its own sign-in pages, people sign in through the admin's.
+LOGIN_URL = "admin:login"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,6 +7,7 @@ from events.models import Event
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Topic
 from stories.models import Keyword, Story
+from subscriptions.models import Newsletter
 
 
 class StaticPagesSitemap(Sitemap):
@@ -22,6 +23,8 @@ class StaticPagesSitemap(Sitemap):
             "fellows:list",
             "stories:list",
             "events:list",
+            "subscriptions:subscribe",
+            "subscriptions:newsletters",
         ]
 
     def location(self, item):
@@ -53,4 +56,5 @@ sitemaps = {
     "stories": ModelSitemap(Story.objects.published),
     "keywords": ModelSitemap(Keyword.objects.all),
     "events": ModelSitemap(Event.objects.all),
+    "newsletters": ModelSitemap(Newsletter.objects.sent),
 }

@@ -24,6 +24,7 @@ from tests.organizations.factories import (
     TopicFactory,
 )
 from tests.stories.factories import KeywordFactory, StoryFactory
+from tests.subscriptions.factories import NewsletterFactory
 
 SMALL, LARGE = 2, 20
 
@@ -39,6 +40,7 @@ class Site:
     hub_fellow: object = None
     hub_story: object = None
     hub_event: object = None
+    hub_newsletter: object = None
     size: int = 0
     topics: list = field(default_factory=list)
     years: itertools.count = field(default_factory=lambda: itertools.count(2030))
@@ -65,6 +67,7 @@ class Site:
             organizations=[site.hub_organization],
         )
         site.hub_event = EventFactory(topics=[site.topic], organizations=[site.hub_organization])
+        site.hub_newsletter = NewsletterFactory(sent=True)
         site.grow(size)
         return site
 
@@ -119,6 +122,8 @@ class Site:
                 past=past, topics=[self.topic, extra_topic], organizations=organizations
             )
             SpeakerFactory(event=event, fellow=fellows[1])
+        NewsletterFactory(sent=True)
+        NewsletterFactory()  # not sent: not in the archive
         return story
 
 
@@ -223,6 +228,16 @@ PAGES = {
         lambda site: site.hub_event.get_absolute_url(),
         5,
         "event (joined round) + topics + organisations + speakers + their fellows",
+    ),
+    "subscriptions:newsletters": (
+        lambda site: reverse("subscriptions:newsletters"),
+        2,
+        "count + page of sent newsletters",
+    ),
+    "subscriptions:newsletter": (
+        lambda site: site.hub_newsletter.get_absolute_url(),
+        1,
+        "the newsletter",
     ),
 }
 
