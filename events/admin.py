@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.forms import CleanImageField
 
 from .models import Event, Speaker
 
@@ -20,6 +23,8 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "organizations", "round"]
     inlines = [SpeakerInline]
+    # The cover is checked by content and re-encoded before it is stored.
+    formfield_overrides = {models.ImageField: {"form_class": CleanImageField}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "description", "cover"]}),
         (_("When"), {"fields": [("starts_at", "ends_at"), "time_zone"]}),

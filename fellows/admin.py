@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.forms import CleanImageField
 from organizations.admin import PairingAdmin
 from organizations.models import Pairing
 
@@ -16,6 +18,8 @@ class FellowAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "name_zh", "role", "organization__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organization", "pairing", "user"]
+    # The photo is checked by content and re-encoded without EXIF (no location leaks).
+    formfield_overrides = {models.ImageField: {"form_class": CleanImageField}}
 
     @admin.display(description=_("round"), ordering="pairing__round__year")
     def round_year(self, obj):

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+
+from common.forms import CleanImageField
 
 from .models import ExchangeRound, Organization, Pairing, Topic
 
@@ -54,6 +57,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_zh", "city", "province"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["topics"]
+    # The logo is checked by content and re-encoded before it is stored.
+    formfield_overrides = {models.ImageField: {"form_class": CleanImageField}}
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "logo", "description"]}),
         (_("Where"), {"fields": ["region", "country", "province", "city"]}),

@@ -58,6 +58,15 @@ class StoryQuerySet(models.QuerySet):
         """What a story card shows: the round, and the topics prefetched in one query."""
         return self.select_related("round").prefetch_related("topics")
 
+    def written_by(self, user):
+        """The stories a person wrote on the site (drafts included), newest first."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(author=user).order_by("-updated_at", "-pk")
+
+    def in_review(self):
+        return self.filter(status=Story.Status.REVIEW)
+
 
 class Story(models.Model):
     class Kind(models.TextChoices):
@@ -119,6 +128,23 @@ class Story(models.Model):
         null=True,
         blank=True,
     )
+    # Review: the author submits, an editor approves or sends it back with a comment.
+    # Every earlier state is in `history` (django-simple-history).
+    submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    review_comment = models.TextField(
+        _("editor’s comment"),
+        blank=True,
+        help_text=_("Why the story was sent back, and what to change. The author sees it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -139,6 +165,7 @@ class Story(models.Model):
                 name="story_published_has_time",
             ),
         ]
+        permissions = [("publish_story", _("Can approve and publish stories"))]
 
     def __str__(self):
         return self.title
@@ -161,9 +188,45 @@ class Story(models.Model):
             return None
 
     @property
+    def is_sent_back(self):
+        """A draft an editor returned to its author with a comment."""
+        return self.status == self.Status.DRAFT and bool(self.review_comment)
+
+    def is_editable_by(self, user) -> bool:
+        """Authors edit their own story on the site while it is a draft (or sent back);
+        once submitted it is the editors' (in the admin)."""
+        return (
+            user.is_authenticated
+            and self.author_id is not None
+            and self.author_id == user.pk
+            and self.status == self.Status.DRAFT
+        )
+
+    def is_previewable_by(self, user) -> bool:
+        """Its author, and staff who may see stories in the admin."""
+        if not user.is_authenticated:
+            return False
+        if self.author_id is not None and self.author_id == user.pk:
+            return True
+        return user.is_staff and user.has_perm("stories.view_story")
+
+    def get_preview_url(self):
+        return reverse("stories:preview", kwargs={"slug": self.slug})
+
+    def get_edit_url(self):
+        return reverse("stories:edit", kwargs={"slug": self.slug})
+
+    @property
     def is_published(self):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+def is_writer(user) -> bool:
+    """Who may write stories on the site: staff, and fellows whose profile is their account."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or Fellow.objects.filter(user=user).exists()

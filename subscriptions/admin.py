@@ -475,6 +475,11 @@ class StoryWithEmailsAdmin(EmailCountsMixin, StoryAdmin):
         super().save_related(request, form, formsets, change)
         self.announce(request, form.instance, decided=not change or _publication_changed(form))
 
+    def after_publish(self, request, stories):
+        # Approved by an action ("Approve and publish now"): tell the followers at once.
+        for story in stories:
+            self.announce(request, story, decided=True)
+
     def announce(self, request, story, *, decided):
         """Tell the followers of a story that is now public; explain when that waits."""
         if StoryAnnouncement.objects.filter(story=story).exists():

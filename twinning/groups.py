@@ -1,10 +1,13 @@
 """The two staff groups and what each may do in the admin.
 
-Editors write and publish stories, events and newsletters; programme managers run the
+Editors write and publish stories, events and newsletters (only they hold
+`stories.publish_story`: approving a story submitted for review); programme managers run the
 exchange rounds: organisations, pairings and fellows. Each may *view* what the other manages,
 because the admin's autocomplete (a story's fellows, a pairing's topic) needs it.
 The data migration `twinning/migrations/0001_staff_groups.py` creates them; running
-`staff_groups_sync()` again brings existing groups back to this definition.
+`staff_groups_sync()` again brings existing groups back to this definition (a data migration
+calls it whenever the definition changes, e.g. `0002_editors_publish_stories.py`).
+Actions are codename prefixes: "publish" on "stories.story" is `stories.publish_story`.
 """
 
 from django.apps import apps as global_apps
@@ -15,10 +18,11 @@ PROGRAMME_MANAGERS = "Programme managers"
 ALL = ("add", "change", "delete", "view")
 WRITE = ("add", "change", "view")
 VIEW = ("view",)
+PUBLISH = ("publish",)  # stories.publish_story: approve, schedule and publish
 
 GROUPS = {
     EDITORS: {
-        "stories.story": ALL,
+        "stories.story": ALL + PUBLISH,
         "stories.keyword": ALL,
         "events.event": ALL,
         "events.speaker": ALL,

@@ -36,8 +36,9 @@ ROOT_URLCONF = "twinning.urls"
 WSGI_APPLICATION = "twinning.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# Until the site has its own sign-in pages, people sign in through the admin's.
-LOGIN_URL = "admin:login"
+# People sign in on the site's own pages (django-allauth), the admin's staff included.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:overview"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
+    "allauth",
+    "allauth.account",
     # Ours, lowest in the dependency chain first.
     "common",
     "accounts",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Records who made each change in the story and fellow histories.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,6 +118,51 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# ------------------------------------------------------------------------------
+# Accounts (django-allauth)
+# ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # Django's own (the email is the USERNAME_FIELD): `authenticate()`, the test client…
+    "django.contrib.auth.backends.ModelBackend",
+    # …and allauth's, for its pages, which add the rate limits and the verification.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# allauth's forms without placeholders: every field on the site has a visible label.
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# Nobody signs in before their address is confirmed; the confirmation signs them in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# One address per account, changed by confirming the new one (it is also the login).
+ACCOUNT_CHANGE_EMAIL = True
+# No form tells whether an address has an account: sign-up of a known address and a
+# password reset for an unknown one answer as usual and say the rest by email.
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's default rate limits stay on (ACCOUNT_RATE_LIMITS is left unset): failed logins
+# per address and per client, sign-ups, password resets… They count in the cache.
+# Changing the address asks for the password first (then not again for 5 minutes), and a
+# changed password or address is told by email, so that a taken-over account gets noticed.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Twinning: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("DJANGO_HTTPS", default=False) else "http"
+# Clients are told apart by address for the rate limits: the number of proxies in front of
+# the site whose X-Forwarded-For may be trusted (0: use the connection's address).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TWINNING_TRUSTED_PROXY_COUNT", default=0)
 
 # ------------------------------------------------------------------------------
 # Passwords
@@ -283,7 +332,14 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "frame-src": [CSP.NONE],
+    # Video players, loaded only when a visitor presses play, from the providers'
+    # privacy-enhanced hosts: exactly common.video.EMBED_ORIGINS (a test keeps them equal).
+    "frame-src": [
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://player.bilibili.com",
+        "https://player.youku.com",
+    ],
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],

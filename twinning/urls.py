@@ -5,8 +5,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.views import admin_login
+
 from . import views
 from .sitemaps import sitemaps
+
+# Staff sign in on the site's own page, which limits failed attempts; the admin's form is
+# never shown (see accounts.views.admin_login).
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -20,6 +26,8 @@ urlpatterns = [
     path("stories/", include("stories.urls")),
     path("events/", include("events.urls")),
     path("", include("subscriptions.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin, feeds).
     path("favicon.ico", views.FaviconView.as_view()),

@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def everything(published_story, upcoming_event, round_with_pairings, user, confirmed_subscriber):
     """One of each model the admin manages."""
+    from allauth.account.models import EmailAddress
+
     from tests.subscriptions.factories import DeliveryFactory, NewsletterFactory
 
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     NewsletterFactory(subject="Climate news", sent=True)
     DeliveryFactory(subscriber=confirmed_subscriber, kind="story", story=published_story)
 
@@ -82,9 +85,16 @@ def test_public_visitor_is_sent_to_the_admin_login(client, db):
 
 
 def test_admin_login_by_email(client, staff_user, user_password):
+    """Through the site's sign-in (allauth), which the admin's login page redirects to; the
+    full story is in tests/accounts/test_admin_login.py."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=staff_user, email=staff_user.email, verified=True, primary=True
+    )
     response = client.post(
-        reverse("admin:login"),
-        {"username": staff_user.email, "password": user_password, "next": "/admin/"},
+        reverse("account_login"),
+        {"login": staff_user.email, "password": user_password, "next": "/admin/"},
     )
 
     assert response.status_code == 302

@@ -183,3 +183,47 @@ def test_external_links_in_bodies_carry_nofollow_noopener(client, published_stor
     ]
     assert links
     assert set(links[0]["rel"].split()) >= {"nofollow", "noopener"}
+
+
+def test_no_payload_survives_on_the_authors_pages(client, fellow, topic):
+    """The write form (saved and re-shown with errors), the preview and "My stories" show an
+    author's own text, and an editor's comment, back to them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stories import services
+    from stories.models import Story
+    from tests.accounts.factories import StaffUserFactory, UserFactory
+
+    author = UserFactory()
+    fellow.user = author
+    fellow.save()
+    story = services.story_save_draft(
+        story=Story(title=PAYLOADS[0], summary=CORPUS, body=CORPUS, cover_alt=PAYLOADS[2]),
+        by=author,
+        topics=[topic],
+    )
+    services.story_submit(story=story, by=author)
+    services.story_send_back(story=story, by=StaffUserFactory(), comment=CORPUS)
+    client.force_login(author)
+
+    for url in (
+        reverse("stories:write"),
+        story.get_edit_url(),
+        story.get_preview_url(),
+        reverse("stories:mine"),
+    ):
+        assert_no_injected_code(client.get(url))
+    refused = client.post(
+        reverse("stories:write"),
+        {
+            "title": PAYLOADS[29],
+            "kind": "news",
+            "summary": CORPUS,
+            "body": CORPUS,
+            "cover_alt": PAYLOADS[26],
+            "cover": SimpleUploadedFile("x.jpg", PAYLOADS[1].encode()),
+            "action": "save",
+        },
+    )
+    assert "This is not a JPEG, PNG or WebP image." in parse(refused).text
+    assert_no_injected_code(refused)

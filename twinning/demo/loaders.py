@@ -399,11 +399,22 @@ def load_accounts(sync: Sync) -> str | None:
     """Create the demo superuser when DEBUG is on and it does not exist. Returns a message."""
     if not settings.DEBUG:
         return None
+    from allauth.account.models import EmailAddress
+
     user_model = get_user_model()
-    if user_model.objects.filter(email=DEMO_USER_EMAIL).exists():
+    user = user_model.objects.filter(email=DEMO_USER_EMAIL).first()
+    created = user is None
+    if created:
+        user = user_model.objects.create_superuser(
+            DEMO_USER_EMAIL, DEMO_USER_PASSWORD, name="Demo Staff"
+        )
+        sync.created["users"] += 1
+    # Sign-in requires a confirmed address (allauth, mandatory verification).
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    if not created:
         return None
-    user_model.objects.create_superuser(DEMO_USER_EMAIL, DEMO_USER_PASSWORD, name="Demo Staff")
-    sync.created["users"] += 1
     return f"Created the staff superuser {DEMO_USER_EMAIL} with password “{DEMO_USER_PASSWORD}”."
 
 

@@ -1,0 +1,53 @@
+"""allauth's forms with the site's labels: sentence case, no placeholders (every field has a
+visible label, and a placeholder repeating it only adds noise for screen readers).
+
+Wired in settings.ACCOUNT_FORMS. The fields, validation and rate limits are allauth's own.
+"""
+
+from allauth.account import forms as allauth_forms
+from django.utils.translation import gettext_lazy as _
+
+NEW_PASSWORD_LABELS = {"password1": _("New password"), "password2": _("New password (again)")}
+
+
+class SiteLabelsMixin:
+    labels: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("placeholder", None)
+            if name in self.labels:
+                field.label = self.labels[name]
+
+
+class LoginForm(SiteLabelsMixin, allauth_forms.LoginForm):
+    labels = {"remember": _("Keep me signed in on this device")}
+
+
+class SignupForm(SiteLabelsMixin, allauth_forms.SignupForm):
+    pass
+
+
+class ResetPasswordForm(SiteLabelsMixin, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(SiteLabelsMixin, allauth_forms.ResetPasswordKeyForm):
+    labels = NEW_PASSWORD_LABELS
+
+
+class ChangePasswordForm(SiteLabelsMixin, allauth_forms.ChangePasswordForm):
+    labels = {"oldpassword": _("Current password"), **NEW_PASSWORD_LABELS}
+
+
+class SetPasswordForm(SiteLabelsMixin, allauth_forms.SetPasswordForm):
+    labels = NEW_PASSWORD_LABELS
+
+
+class AddEmailForm(SiteLabelsMixin, allauth_forms.AddEmailForm):
+    labels = {"email": _("New address")}
+
+
+class ReauthenticateForm(SiteLabelsMixin, allauth_forms.ReauthenticateForm):
+    pass
