@@ -144,6 +144,7 @@ def test_overview_shows_the_address_and_what_can_be_done(client, member, passwor
     assert has_link(response, reverse("subscriptions:account"))
     assert "My email subscription" in page
     assert "Your fellow profile" not in page
+    assert not has_link(response, reverse("stories:write"))
     assert not has_link(response, reverse("admin:index"))
     assert response["Cache-Control"].startswith("max-age=0")
 
@@ -157,6 +158,8 @@ def test_overview_links_a_fellow_to_their_public_profile(client, fellow, member,
 
     assert "Your fellow profile" in text(response)
     assert has_link(response, fellow.get_absolute_url())
+    assert has_link(response, reverse("stories:write"))
+    assert has_link(response, reverse("stories:mine"))
 
 
 def test_overview_links_staff_to_the_admin(client, staff_member, password):
@@ -165,6 +168,7 @@ def test_overview_links_staff_to_the_admin(client, staff_member, password):
     response = client.get(OVERVIEW)
 
     assert has_link(response, reverse("admin:index"))
+    assert has_link(response, reverse("stories:write"))
 
 
 def test_sign_out_button_on_the_overview_posts(client, member, password):
