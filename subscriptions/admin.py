@@ -10,6 +10,7 @@ topics, organisations and fellows are saved.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -30,7 +31,6 @@ from . import services
 from .models import (
     Consent,
     Delivery,
-    EventAnnouncement,
     KindFollow,
     Newsletter,
     StoryAnnouncement,
@@ -129,6 +129,31 @@ class EmailCountsMixin:
             counts_text(counts),
             deliveries_link(obj, self.email_relation, _("see each delivery")),
         )
+
+
+class AnnouncedMixin(EmailCountsMixin):
+    """Stories and events: a change-page section saying whether and when followers were told.
+
+    Subclasses give `announced_text(recipients)`, an ngettext with %(count)d and %(moment)s.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Emails to followers"), {"fields": ["emails_to_followers"]})]
+
+    @admin.display(description=_("announcement"))
+    def emails_to_followers(self, obj):
+        try:
+            announcement = obj.announcement  # StoryAnnouncement / EventAnnouncement
+        except ObjectDoesNotExist:
+            return _("Not announced yet.")
+        announced = self.announced_text(announcement.recipients) % {
+            "count": announcement.recipients,
+            "moment": moment(announcement.announced_at),
+        }
+        return self.emails_summary(obj, announced)
 
 
 # ------------------------------------------------------------------------------
@@ -446,28 +471,18 @@ admin.site.unregister(Story)
 
 
 @admin.register(Story)
-class StoryWithEmailsAdmin(EmailCountsMixin, StoryAdmin):
+class StoryWithEmailsAdmin(AnnouncedMixin, StoryAdmin):
     email_relation = "story"
     emails_after = "published_at"
     readonly_fields = [*StoryAdmin.readonly_fields, "emails_to_followers"]
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            return fieldsets
-        return [*fieldsets, (_("Emails to followers"), {"fields": ["emails_to_followers"]})]
-
-    @admin.display(description=_("announcement"))
-    def emails_to_followers(self, obj):
-        announcement = StoryAnnouncement.objects.filter(story=obj).first()
-        if announcement is None:
-            return _("Not announced yet.")
-        announced = ngettext(
+    @staticmethod
+    def announced_text(recipients):
+        return ngettext(
             "Announced to %(count)d subscriber on %(moment)s.",
             "Announced to %(count)d subscribers on %(moment)s.",
-            announcement.recipients,
-        ) % {"count": announcement.recipients, "moment": moment(announcement.announced_at)}
-        return self.emails_summary(obj, announced)
+            recipients,
+        )
 
     def save_related(self, request, form, formsets, change):
         # Who follows a story depends on its topics, organisations and fellows: announce
@@ -525,29 +540,19 @@ admin.site.unregister(Event)
 
 
 @admin.register(Event)
-class EventWithEmailsAdmin(EmailCountsMixin, EventAdmin):
+class EventWithEmailsAdmin(AnnouncedMixin, EventAdmin):
     email_relation = "event"
     emails_after = "starts_at"
     readonly_fields = [*EventAdmin.readonly_fields, "emails_to_followers"]
     actions = [*(EventAdmin.actions or []), "announce"]
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            return fieldsets
-        return [*fieldsets, (_("Emails to followers"), {"fields": ["emails_to_followers"]})]
-
-    @admin.display(description=_("announcement"))
-    def emails_to_followers(self, obj):
-        announcement = EventAnnouncement.objects.filter(event=obj).first()
-        if announcement is None:
-            return _("Not announced yet.")
-        announced = ngettext(
+    @staticmethod
+    def announced_text(recipients):
+        return ngettext(
             "Announced to %(count)d event follower on %(moment)s.",
             "Announced to %(count)d event followers on %(moment)s.",
-            announcement.recipients,
-        ) % {"count": announcement.recipients, "moment": moment(announcement.announced_at)}
-        return self.emails_summary(obj, announced)
+            recipients,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

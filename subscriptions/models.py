@@ -150,16 +150,6 @@ class Subscriber(models.Model):
             .distinct()
         )
 
-    def follows_anything(self):
-        return (
-            self.follows_all_news
-            or self.follows_events
-            or self.kind_follows.exists()
-            or self.topics.exists()
-            or self.organizations.exists()
-            or self.fellows.exists()
-        )
-
 
 class KindFollow(models.Model):
     """A story kind (news, fellow stories, videos, reports) a subscriber follows."""
