@@ -11,9 +11,11 @@ Nothing changes on a GET: mail scanners open links, people click buttons.
 
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -65,6 +67,20 @@ def link_problem(request, *, status: int):
     return private(response)
 
 
+def client_ip(request) -> str:
+    """The client's address by allauth's rule, as for the sign-in rate limits: the
+    connection's address, or the X-Forwarded-For entry set by the last of the
+    ALLAUTH_TRUSTED_PROXY_COUNT proxies (the header is ignored while the count is 0).
+
+    "" when there is no usable address (allauth refuses such requests; here they are
+    neither limited nor recorded, as before).
+    """
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return ""
+
+
 def within_limits(request, email: str) -> bool:
     """Count one request that mails `email`: per client and per address, each per hour.
 
@@ -73,7 +89,7 @@ def within_limits(request, email: str) -> bool:
     """
     return ratelimit.attempt(
         "mail-client",
-        request.META.get("REMOTE_ADDR", ""),
+        client_ip(request),
         limit=settings.TWINNING_SUBSCRIBE_LIMIT_PER_CLIENT,
     ) and ratelimit.attempt(
         "mail-address",
@@ -128,7 +144,7 @@ class SubscribeView(FormView):
             preferences=form.preferences(),
             page_language=get_language(),
             source=self.request.get_full_path(),
-            ip=self.request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(self.request),
             user_agent=self.request.headers.get("user-agent", ""),
         )
         return redirect("subscriptions:subscribe-sent")
@@ -158,9 +174,7 @@ class ConfirmView(View):
 
     def post(self, request, token):
         try:
-            subscriber, outcome = services.subscriber_confirm(
-                token=token, ip=request.META.get("REMOTE_ADDR", "")
-            )
+            subscriber, outcome = services.subscriber_confirm(token=token, ip=client_ip(request))
         except tokens.BadToken:
             return link_problem(request, status=400)
         context = {
