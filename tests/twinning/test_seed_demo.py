@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db.models import Count, Max
 from django.test import override_settings
 
+from common import renditions
 from events.models import Event, Speaker
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
@@ -167,6 +168,37 @@ def test_every_image_and_file_referenced_exists_in_storage(seeded):
                         missing.append(f"{model.__name__} {obj.pk} {name}: {file.name}")
     assert referenced > 0
     assert missing == []
+
+
+def test_seed_draws_the_renditions_of_every_curated_image(seeded, settings, monkeypatch):
+    """The first visitor of a list page finds them drawn: every {% picture %} of a seeded
+    image is served from files the seed wrote (the snapshot taken right after it), and
+    nothing is left to draw."""
+
+    def must_not_draw(*args):
+        raise AssertionError("seed_demo left a rendition to be drawn by the first visitor")
+
+    monkeypatch.setattr(renditions, "_draw", must_not_draw)
+    pictures = [
+        (Fellow, "photo", "portrait"),
+        (Organization, "logo", "logo"),
+        (Story, "cover", "cover"),
+        (Event, "cover", "cover"),
+    ]
+    seeded_images = 0
+    for model, field, spec in pictures:
+        for obj in model.objects.exclude(**{field: ""}):
+            image = getattr(obj, field)
+            renditions.renditions_forget(image, spec)  # from storage, not from the cache
+            found = renditions.renditions_for(image, spec)
+            assert found is not None, image.name
+            for rendition in found.renditions:
+                for url in (rendition.webp_url, rendition.fallback_url):
+                    name = urlsplit(url).path.removeprefix(settings.MEDIA_URL)
+                    assert name in seeded.first_files, url
+            seeded_images += 1
+    assert seeded_images > 100
+    assert f"Renditions of {seeded_images} images ready" in seeded.output
 
 
 def test_demo_pages_have_images(seeded):

@@ -8,21 +8,37 @@
 
 The content itself lives in twinning/demo/ (TOML tables and Markdown files); see
 twinning/demo/loaders.py for how it is loaded and twinning/demo/scale.py for the volume data.
+
+Last, the responsive renditions of the curated images (portraits, logos, covers) are drawn,
+so that the first visitor of a list page does not wait for them (common/renditions.py). A
+second run finds them in storage and draws nothing. The volume data has no images.
 """
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from common.renditions import renditions_for, renditions_forget
 from events.models import Event, Speaker
 from fellows.models import Fellow
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Keyword, Story
 from subscriptions.models import Newsletter
 from twinning.demo.content import DemoDataError
-from twinning.demo.loaders import delete_all, load_all
+from twinning.demo.loaders import delete_all, demo_keys, load_all
 from twinning.demo.scale import PREFIX_REGEX
+
+# Each curated image as the pages show it with {% picture %}: (model, key in demo_keys(),
+# image field, rendition spec).
+PICTURES = [
+    (Fellow, "fellows", "photo", "portrait"),
+    (Organization, "organizations", "logo", "logo"),
+    (Story, "stories", "cover", "cover"),
+    (Event, "events", "cover", "cover"),
+]
 
 
 class Command(BaseCommand):
@@ -85,6 +101,7 @@ class Command(BaseCommand):
             self.stdout.write("This run: " + "; ".join(changes) + ".")
         else:
             self.stdout.write("This run: unchanged (the demo content was already up to date).")
+        self.draw_renditions()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready in {time.perf_counter() - started:.1f}s.")
         )
@@ -109,6 +126,34 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Scale: all {units} units already present, nothing added.")
+
+    def draw_renditions(self):
+        """Draw the renditions of every curated image now, with the function the
+        {% picture %} tag calls; those already in storage are only looked up."""
+        started = time.perf_counter()
+        keys = demo_keys()
+        images = []
+        for model, key, field, spec in PICTURES:
+            rows = model.objects.filter(slug__in=keys[key]).exclude(**{field: ""})
+            images.extend((getattr(row, field), spec) for row in rows.only(field))
+
+        def draw(image, spec):
+            # Look in storage, not in what the cache remembers: --reset may have drawn
+            # the files again under the same names.
+            renditions_forget(image, spec)
+            return renditions_for(image, spec)
+
+        # Pillow lets go of the GIL while it resizes and encodes; no database in the threads.
+        workers = min(4, os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="renditions") as pool:
+            drawn = list(pool.map(lambda pair: draw(*pair), images))
+        missing = drawn.count(None)
+        if missing:
+            self.stdout.write(self.style.WARNING(f"No renditions for {missing} images."))
+        self.stdout.write(
+            f"Renditions of {len(images) - missing} images ready "
+            f"in {time.perf_counter() - started:.1f}s."
+        )
 
     def counts_line(self) -> str:
         counts = [
