@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -7,23 +10,182 @@ from common.forms import CleanImageField
 from organizations.admin import PairingAdmin
 from organizations.models import Pairing
 
-from .models import Fellow
+from . import services
+from .models import PROFILE_STALE_AFTER, Fellow, Invitation
+from .visibility import CHOICE_FIELDS
+
+VISIBILITY_FIELDS = [f"{field}_visibility" for field in CHOICE_FIELDS]
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = _("profile confirmed")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stale", _("Stale (never, or over a year ago)")),
+            ("recent", _("Within the last year")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stale":
+            return queryset.stale()
+        if self.value() == "recent":
+            return queryset.exclude(pk__in=queryset.stale().values("pk"))
+        return queryset
+
+
+class ConsentFilter(admin.SimpleListFilter):
+    title = _("publication consent")
+    parameter_name = "consent"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("None recorded")), ("recorded", _("Recorded"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("none", "recorded"):
+            return queryset.filter(consent_recorded_at__isnull=self.value() == "none")
+        return queryset
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["email", "invited_by", "created_at", "sent_at", "accepted_at", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # through "Invite" (the invitation's own add page), which sends it
 
 
 @admin.register(Fellow)
 class FellowAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "organization", "direction", "round_year", "role"]
-    list_filter = ["direction", "pairing__round", "organization__region", "pairing__topic"]
+    list_display = [
+        "name",
+        "organization",
+        "direction",
+        "round_year",
+        "public_name",
+        "confirmed",
+    ]
+    list_filter = [
+        StaleFilter,
+        ConsentFilter,
+        "name_visibility",
+        "direction",
+        "pairing__round",
+        "organization__region",
+        "pairing__topic",
+    ]
     list_select_related = ["organization", "pairing__round"]
     search_fields = ["name", "name_zh", "role", "organization__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organization", "pairing", "user"]
+    readonly_fields = [
+        "consent_recorded_at",
+        "consent_recorded_by",
+        "confirmed_at",
+        "invite_link",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "name_zh", "slug", "organization", "pairing", "direction"]}),
+        (
+            _("Profile"),
+            {"fields": ["role", "photo", "biography", "testimonial", "contact_email", "links"]},
+        ),
+        (
+            _("Who sees what (publication consent)"),
+            {
+                "description": _(
+                    "Record what the fellow chose. Saving a change records you as the person "
+                    "who recorded their consent. Until a choice is recorded, visitors see "
+                    "initials and no photo."
+                ),
+                "fields": [*VISIBILITY_FIELDS, "consent_recorded_at", "consent_recorded_by"],
+            },
+        ),
+        (_("Account"), {"fields": ["user", "confirmed_at", "invite_link"]}),
+    ]
+    inlines = [InvitationInline]
     # The photo is checked by content and re-encoded without EXIF (no location leaks).
     formfield_overrides = {models.ImageField: {"form_class": CleanImageField}}
 
     @admin.display(description=_("round"), ordering="pairing__round__year")
     def round_year(self, obj):
         return obj.pairing.round.year if obj.pairing_id else "—"
+
+    @admin.display(description=_("full name seen by"), ordering="name_visibility")
+    def public_name(self, obj):
+        return obj.get_name_visibility_display()
+
+    @admin.display(description=_("confirmed by the fellow"), ordering="confirmed_at")
+    def confirmed(self, obj):
+        if obj.confirmed_at is None:
+            return format_html('<span class="profile-stale">{}</span>', _("never"))
+        date = timezone.localdate(obj.confirmed_at)
+        if obj.confirmed_at < timezone.now() - PROFILE_STALE_AFTER:
+            return format_html('<span class="profile-stale">{} ({})</span>', date, _("stale"))
+        return date
+
+    @admin.display(description=_("invitation"))
+    def invite_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        if obj.user_id:
+            return _("The fellow has an account.")
+        url = reverse("admin:fellows_invitation_add") + f"?fellow={obj.pk}"
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Invite to keep it"))
+
+    def save_model(self, request, obj, form, change):
+        if any(name in form.changed_data for name in VISIBILITY_FIELDS):
+            services.fellow_profile_save(fellow=obj, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Staff invite a fellow from here: saving sends the email (after commit, retried)."""
+
+    list_display = ["email", "fellow", "invited_by", "created_at", "sent_at", "accepted_at"]
+    list_select_related = ["fellow", "invited_by"]
+    list_filter = ["sent_at", "accepted_at"]
+    search_fields = ["email", "fellow__name"]
+    autocomplete_fields = ["fellow"]
+    fields = ["fellow", "email", "language"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [
+                *self.fields,
+                "invited_by",
+                "created_at",
+                "sent_at",
+                "accepted_at",
+                "last_error",
+            ]
+        return []
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.get_readonly_fields(request, obj)
+        return self.fields
+
+    def save_model(self, request, obj, form, change):
+        # The form has run Invitation.clean (a profile with an account is refused there).
+        invitation = services.invitation_create(
+            fellow=obj.fellow, email=obj.email, language=obj.language, by=request.user
+        )
+        obj.pk = invitation.pk
+        messages.info(request, _("The invitation email is on its way to %s.") % obj.email)
 
 
 class FellowInline(admin.TabularInline):

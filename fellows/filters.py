@@ -22,12 +22,12 @@ class FellowFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(
         label=_("Country"),
         choices=COUNTRY_CHOICES,
-        field_name="organization__country",
+        method="filter_country",
         empty_label=_("All countries"),
     )
     topic = django_filters.ModelChoiceFilter(
         label=_("Topic"),
-        field_name="pairing__topic",
+        method="filter_topic",
         queryset=Topic.objects.all(),
         to_field_name="slug",
         empty_label=_("All topics"),
@@ -43,6 +43,14 @@ class FellowFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
+
+    # Country, topic and organisation tell where a fellow works: they match only the fellows
+    # who show their organisation to this audience (FellowQuerySet.showing).
+    def filter_country(self, queryset, name, value):
+        return queryset.showing("organization").filter(organization__country=value)
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.about_topic(value)
 
     def filter_organization(self, queryset, name, value):
         return queryset.of_organizations(Organization.objects.named(value))

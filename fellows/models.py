@@ -1,34 +1,104 @@
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization, Pairing
 
+from .visibility import Audience, current_audience
+
+# A profile its owner has not confirmed for this long is flagged to staff as stale.
+PROFILE_STALE_AFTER = timedelta(days=365)
+MAX_LINKS = 5
+
+
+def photo_path(fellow, filename):
+    """A random name: the uploaded file's name may be the person's own."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"fellows/photos/{uuid.uuid4().hex}.{extension}"
+
+
+def validate_links(value):
+    """At most MAX_LINKS web addresses, one per line, http or https only."""
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if len(lines) > MAX_LINKS:
+        raise ValidationError(
+            _("Give at most %(count)d links."), code="too_many", params={"count": MAX_LINKS}
+        )
+    check = URLValidator(schemes=["http", "https"])
+    for line in lines:
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                _("“%(link)s” is not a web address (https://…)."),
+                code="invalid",
+                params={"link": line[:100]},
+            ) from None
+
+
+def _audience(audience):
+    return current_audience() if audience is None else audience
+
 
 class FellowQuerySet(models.QuerySet):
+    """Every verb that matches on a field a fellow may hide (name, organisation and the
+    pairing it implies) only matches the fellows who show that field to the audience:
+    otherwise a filter or a search would reveal what the page hides."""
+
+    def showing(self, field, audience=None):
+        """Fellows who let the audience (default: the current one) see `field`."""
+        return self.filter(**{f"{field}_visibility__lte": _audience(audience)})
+
+    def with_public_keys(self, keys):
+        """The fellows that `Fellow.public_key` values name; a slug names only a fellow whose
+        name is public, or guessing slugs would tell who took part."""
+        numbers = [int(key) for key in keys if key.isascii() and key.isdigit() and len(key) < 12]
+        return self.filter(
+            models.Q(pk__in=numbers) | models.Q(slug__in=keys, name_visibility=Audience.PUBLIC)
+        )
+
     def in_round(self, year):
         return self.filter(pairing__round__year=year)
 
     def about_topic(self, topic):
-        return self.filter(pairing__topic=topic)
+        return self.showing("organization").filter(pairing__topic=topic)
 
     def of_organizations(self, organizations):
         """Fellows sent or hosted by any of these organisations (a queryset or a list)."""
-        return self.filter(
-            models.Q(organization__in=organizations)
-            | models.Q(pairing__european_organization__in=organizations)
-            | models.Q(pairing__chinese_organization__in=organizations)
-        ).distinct()
+        return (
+            self.showing("organization")
+            .filter(
+                models.Q(organization__in=organizations)
+                | models.Q(pairing__european_organization__in=organizations)
+                | models.Q(pairing__chinese_organization__in=organizations)
+            )
+            .distinct()
+        )
 
-    def search(self, text):
+    def search(self, text, audience=None):
+        audience = _audience(audience)
+        name_shown = models.Q(name_visibility__lte=audience)
+        organization_shown = models.Q(organization_visibility__lte=audience)
         return self.filter(
-            models.Q(name__icontains=text)
-            | models.Q(name_zh__icontains=text)
+            (name_shown & (models.Q(name__icontains=text) | models.Q(name_zh__icontains=text)))
             | models.Q(role__icontains=text)
             | models.Q(biography__icontains=text)
-            | models.Q(organization__name__icontains=text)
+            | (organization_shown & models.Q(organization__name__icontains=text))
+        )
+
+    def stale(self):
+        """Profiles their owner has never confirmed, or not for PROFILE_STALE_AFTER."""
+        return self.filter(
+            models.Q(confirmed_at__isnull=True)
+            | models.Q(confirmed_at__lt=timezone.now() - PROFILE_STALE_AFTER)
         )
 
     def with_testimonial(self):
@@ -71,11 +141,51 @@ class Fellow(models.Model):
     )
     direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
     role = models.CharField(_("role"), max_length=200, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="fellows/photos/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
     biography = models.TextField(_("biography"), blank=True)
     testimonial = models.TextField(
         _("testimonial"), blank=True, help_text=_("A short quote about the exchange.")
     )
+    contact_email = models.EmailField(
+        _("contact email"), blank=True, help_text=_("An address people may write to.")
+    )
+    links = models.TextField(
+        _("links"),
+        blank=True,
+        validators=[validate_links],
+        help_text=_("Your website or profiles elsewhere: one web address per line, at most 5."),
+    )
+    # Publication consent: the widest audience that may see each field (see visibility.py).
+    name_visibility = models.PositiveSmallIntegerField(
+        _("who sees the full name"),
+        choices=Audience.choices,
+        default=Audience.STAFF,
+        help_text=_("Everyone else sees initials."),
+    )
+    photo_visibility = models.PositiveSmallIntegerField(
+        _("who sees the photo"), choices=Audience.choices, default=Audience.STAFF
+    )
+    organization_visibility = models.PositiveSmallIntegerField(
+        _("who sees the organisation"),
+        choices=Audience.choices,
+        default=Audience.STAFF,
+        help_text=_("Also the pairing and the host organisation, which would reveal it."),
+    )
+    links_visibility = models.PositiveSmallIntegerField(
+        _("who sees the contact email and links"),
+        choices=Audience.choices,
+        default=Audience.STAFF,
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    confirmed_at = models.DateTimeField(_("last confirmed by the fellow"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -97,10 +207,69 @@ class Fellow(models.Model):
         indexes = [models.Index(fields=["name"]), models.Index(fields=["direction", "name"])]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self):
-        return reverse("fellows:detail", kwargs={"slug": self.slug})
+        # The slug spells the full name: a fellow who hides it is reached by number.
+        if self.name_visibility == Audience.PUBLIC:
+            return reverse("fellows:detail", kwargs={"slug": self.slug})
+        return reverse("fellows:detail_by_number", kwargs={"pk": self.pk})
+
+    @property
+    def public_key(self) -> str:
+        """How links outside the profile name the fellow (the Follow button's ?fellow=):
+        the slug when the name is public, else the number."""
+        return self.slug if self.name_visibility == Audience.PUBLIC else str(self.pk)
+
+    def edit_url(self):
+        return reverse("fellows:edit", kwargs={"pk": self.pk})
+
+    # What the current audience sees (see visibility.py). Templates, feeds and emails use
+    # these, never the raw fields, so a hidden field is hidden everywhere at once.
+
+    def shows(self, field) -> bool:
+        return current_audience() >= getattr(self, f"{field}_visibility")
+
+    @property
+    def name_shown(self) -> bool:
+        return self.shows("name")
+
+    @property
+    def display_name(self):
+        if self.name_shown:
+            return self.name
+        return " ".join(f"{letter}." for letter in self.initials) or _("A fellow")
+
+    @property
+    def display_name_zh(self):
+        return self.name_zh if self.name_shown else ""
+
+    @property
+    def shown_photo(self):
+        return self.photo if self.photo and self.shows("photo") else None
+
+    @property
+    def shown_organization(self):
+        return self.organization if self.shows("organization") else None
+
+    @property
+    def shown_pairing(self):
+        """The pairing tells the organisation (with the direction), so it hides with it."""
+        return self.pairing if self.pairing_id and self.shows("organization") else None
+
+    @property
+    def shown_host_organization(self):
+        return self.host_organization if self.shown_pairing else None
+
+    @property
+    def shown_contact_email(self):
+        return self.contact_email if self.shows("links") else ""
+
+    @property
+    def shown_links(self):
+        if not self.shows("links"):
+            return []
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
 
     @property
     def initials(self):
@@ -116,3 +285,82 @@ class Fellow(models.Model):
         if not self.pairing_id:
             return None
         return self.pairing.partner_of(self.organization)
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_recorded_at is not None
+
+    @property
+    def is_stale(self) -> bool:
+        return (
+            self.confirmed_at is None or self.confirmed_at < timezone.now() - PROFILE_STALE_AFTER
+        )
+
+
+INVITATION_VALID_FOR = timedelta(days=14)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def unsent(self):
+        """Invitations still to send: not sent, not yet expired."""
+        return self.filter(
+            sent_at__isnull=True, created_at__gte=timezone.now() - INVITATION_VALID_FOR
+        )
+
+
+class Invitation(models.Model):
+    """Staff invite a fellow by email; the link lets them create an account tied to the
+    profile. One-time: accepting links the account, after which every invitation to the
+    profile is spent."""
+
+    fellow = models.ForeignKey(
+        Fellow, verbose_name=_("fellow"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    language = models.CharField(
+        _("language of the email"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("attempts to send"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        if self.fellow_id and self.accepted_at is None and self.fellow.user_id is not None:
+            raise ValidationError(
+                {"fellow": _("This profile already belongs to an account.")}, code="taken"
+            )
+
+    @property
+    def expires_at(self):
+        return self.created_at + INVITATION_VALID_FOR
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.fellow.user_id is None
+            and timezone.now() < self.expires_at
+        )

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -11,6 +12,13 @@ from .models import ExchangeRound, Organization, Pairing
 STORIES_ON_A_PAGE = 6
 
 
+def fellows_of_pairings():
+    """The pairings' fellows who let the audience see their organisation: a pairing is two
+    organisations, so listing a fellow under it would reveal the one they hide."""
+    fellows = Pairing.fellows.rel.related_model.objects.showing("organization")
+    return Prefetch("fellows", queryset=fellows)
+
+
 class ExchangeRoundListView(ListView):
     def get_queryset(self):
         return ExchangeRound.objects.public().with_counts()
@@ -22,7 +30,9 @@ class ExchangeRoundDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["pairings"] = self.object.pairings.with_organizations().prefetch_related("fellows")
+        context["pairings"] = self.object.pairings.with_organizations().prefetch_related(
+            fellows_of_pairings()
+        )
         context["stories"] = self.object.stories.published().for_cards()[:STORIES_ON_A_PAGE]
         return context
 
@@ -43,8 +53,10 @@ class OrganizationDetailView(DetailView):
         context["pairings"] = (
             Pairing.objects.involving(organization)
             .with_organizations()
-            .prefetch_related("fellows")
+            .prefetch_related(fellows_of_pairings())
         )
-        context["fellows"] = organization.fellows.select_related("pairing__round")
+        context["fellows"] = organization.fellows.showing("organization").select_related(
+            "pairing__round"
+        )
         context["stories"] = organization.stories.published().for_cards()[:STORIES_ON_A_PAGE]
         return context

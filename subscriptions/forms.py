@@ -68,7 +68,9 @@ class OfferedChoiceField(IdsChoiceField):
 
 class FellowChoiceField(OfferedChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.organization.name})"
+        # As the reader may see the fellow: initials, and no organisation, when hidden.
+        organization = obj.shown_organization
+        return f"{obj.display_name} ({organization.name})" if organization else obj.display_name
 
 
 class PreferencesForm(forms.Form):

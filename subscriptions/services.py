@@ -19,7 +19,6 @@ import hmac
 import logging
 import secrets
 import smtplib
-from functools import partial
 
 from django.conf import settings
 from django.core import mail
@@ -28,6 +27,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.tasks import enqueue, enqueue_on_commit
 from events.models import Event
 from fellows.models import Fellow
 from organizations.models import Organization, Topic
@@ -71,24 +71,6 @@ def client_hash(value: str) -> str:
         return ""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
-def enqueue(task, *args) -> bool:
-    """Publish a task; a broker that is down is logged, never raised: the sweep catches up."""
-    try:
-        task.delay(*args)
-    except Exception:
-        if task.app.conf.task_always_eager:
-            raise
-        logger.warning(
-            "Could not enqueue %s%r; the sweep will send it later.", task.name, args, exc_info=True
-        )
-        return False
-    return True
-
-
-def enqueue_on_commit(task, *args):
-    transaction.on_commit(partial(enqueue, task, *args))
 
 
 def _language(value) -> str:
@@ -343,7 +325,7 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
             "story_kinds": subscriber.followed_kinds,
             "topics": [topic.name for topic in subscriber.topics.all()],
             "organizations": [org.name for org in subscriber.organizations.all()],
-            "fellows": [fellow.name for fellow in subscriber.fellows.all()],
+            "fellows": [fellow.display_name for fellow in subscriber.fellows.all()],
         },
         "consents": [
             {

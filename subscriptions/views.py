@@ -103,7 +103,7 @@ def within_limits(request, email: str) -> bool:
 # ------------------------------------------------------------------------------
 class SubscribeView(FormView):
     """The sign-up form. The Follow buttons link here with their choice made:
-    ?topic=<slug>, ?organization=<slug>, ?fellow=<slug>, ?kind=<kind>, ?news=1, ?events=1,
+    ?topic=<slug>, ?organization=<slug>, ?fellow=<public key>, ?kind=<kind>, ?news=1, ?events=1,
     and ?email=<address> fills in the address."""
 
     form_class = SubscribeForm
@@ -118,17 +118,20 @@ class SubscribeView(FormView):
             "events": query.get("events") == "1",
             "kinds": kinds,
         }
-        for name, model, parameter in (
-            ("topics", Topic, "topic"),
-            ("organizations", Organization, "organization"),
-            ("fellows", Fellow, "fellow"),
+        for name, matching, parameter in (
+            ("topics", lambda slugs: Topic.objects.filter(slug__in=slugs), "topic"),
+            (
+                "organizations",
+                lambda slugs: Organization.objects.filter(slug__in=slugs),
+                "organization",
+            ),
+            # Fellow.public_key: a number for a fellow who hides the name the slug spells.
+            ("fellows", Fellow.objects.with_public_keys, "fellow"),
         ):
-            # A NUL byte would make PostgreSQL refuse the query: such a slug names nothing.
-            slugs = [slug[:250] for slug in query.getlist(parameter)[:20] if "\x00" not in slug]
-            if slugs:
-                initial[name] = list(
-                    model.objects.filter(slug__in=slugs).values_list("pk", flat=True)
-                )
+            # A NUL byte would make PostgreSQL refuse the query: such a key names nothing.
+            keys = [key[:250] for key in query.getlist(parameter)[:20] if "\x00" not in key]
+            if keys:
+                initial[name] = list(matching(keys).values_list("pk", flat=True))
         return initial
 
     def get_context_data(self, **kwargs):

@@ -40,6 +40,7 @@ GROUPS = {
         "organizations.exchangeround": ALL,
         "organizations.pairing": ALL,
         "fellows.fellow": ALL,
+        "fellows.invitation": ("add", "view"),
         "stories.story": VIEW,
         "events.event": VIEW,
     },

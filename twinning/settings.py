@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Shows each fellow's profile fields to the audience they chose (after authentication).
+    "fellows.visibility.AudienceMiddleware",
     # Records who made each change in the story and fellow histories.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -282,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
     "compose-weekly-digests": {
         "task": "subscriptions.tasks.digests_compose",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "sweep-invitations": {
+        "task": "fellows.tasks.invitations_sweep",
+        "schedule": 600.0,
     },
     "purge-unconfirmed-subscribers": {
         "task": "subscriptions.tasks.subscribers_purge_unconfirmed",

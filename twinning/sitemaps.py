@@ -1,10 +1,13 @@
 """sitemap.xml: every public page a search engine should find."""
 
+from functools import partial
+
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from events.models import Event
 from fellows.models import Fellow
+from fellows.visibility import Audience
 from organizations.models import ExchangeRound, Organization, Topic
 from stories.models import Keyword, Story
 from subscriptions.models import Newsletter
@@ -52,7 +55,8 @@ sitemaps = {
     "topics": ModelSitemap(Topic.objects.all),
     "rounds": ModelSitemap(ExchangeRound.objects.public),
     "organizations": ModelSitemap(Organization.objects.all),
-    "fellows": ModelSitemap(Fellow.objects.all),
+    # Only the profiles whose names are public: the others are not for search engines.
+    "fellows": ModelSitemap(partial(Fellow.objects.showing, "name", Audience.PUBLIC)),
     "stories": ModelSitemap(Story.objects.published),
     "keywords": ModelSitemap(Keyword.objects.all),
     "events": ModelSitemap(Event.objects.all),

@@ -1,7 +1,9 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from fellows.models import Fellow
+from fellows.visibility import Audience
 from tests.organizations.factories import EuropeanOrganizationFactory, PairingFactory
 
 
@@ -20,6 +22,15 @@ class FellowFactory(DjangoModelFactory):
 
     class Params:
         from_china = factory.Trait(direction=Fellow.Direction.CHINA_TO_EUROPE, name_zh="李华")
+        # As on the profile of a fellow who recorded no choice: initials, no photo, nothing
+        # identifying for anyone but staff.
+        without_consent = factory.Trait(
+            name_visibility=Audience.STAFF,
+            photo_visibility=Audience.STAFF,
+            organization_visibility=Audience.STAFF,
+            links_visibility=Audience.STAFF,
+            consent_recorded_at=None,
+        )
 
     name = factory.Faker("name")
     slug = factory.Sequence(lambda n: f"fellow-{n}")
@@ -33,3 +44,9 @@ class FellowFactory(DjangoModelFactory):
     role = factory.Faker("job")
     biography = factory.Faker("paragraph")
     testimonial = ""
+    # Most fellows in tests chose to be public; tests about hiding say what they hide.
+    name_visibility = Audience.PUBLIC
+    photo_visibility = Audience.PUBLIC
+    organization_visibility = Audience.PUBLIC
+    links_visibility = Audience.PUBLIC
+    consent_recorded_at = factory.LazyFunction(timezone.now)

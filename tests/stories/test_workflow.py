@@ -890,8 +890,9 @@ def test_a_preview_costs_the_same_whatever_the_story_is_about(
         draft.topics.add(*[TopicFactory() for _ in range(size - draft.topics.count())])
         draft.fellows.add(*[FellowFactory() for _ in range(size - draft.fellows.count())])
         # session, user, the story with its round, its topics, keywords, organisations,
-        # fellows with their organisation, then the related stories and their topics
-        with django_assert_max_num_queries(9) as captured:
+        # fellows with their organisation, then the related stories and their topics; whether
+        # the viewer is a fellow (what they may see of other fellows: fellows.visibility)
+        with django_assert_max_num_queries(10) as captured:
             assert browser.get(draft.get_preview_url()).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts

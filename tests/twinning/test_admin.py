@@ -14,10 +14,16 @@ def everything(published_story, upcoming_event, round_with_pairings, user, confi
     """One of each model the admin manages."""
     from allauth.account.models import EmailAddress
 
+    from fellows.models import Invitation
+    from tests.fellows.factories import FellowFactory
     from tests.subscriptions.factories import DeliveryFactory, NewsletterFactory
 
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     NewsletterFactory(subject="Climate news", sent=True)
+    Invitation.objects.create(
+        fellow=FellowFactory(name="Climate Fellow"),
+        email="climate.fellow@twinning.example",
+    )
     DeliveryFactory(subscriber=confirmed_subscriber, kind="story", story=published_story)
 
 

@@ -12,6 +12,7 @@ sets are replaced only when they differ; images and PDFs are written only when t
 missing from storage. A second run therefore changes nothing, not even `updated_at`.
 """
 
+import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +27,7 @@ from django.db.models.fields.files import FieldFile
 from common.markdown import render_markdown
 from events.models import Event, Speaker
 from fellows.models import Fellow
+from fellows.visibility import CHOICE_FIELDS, Audience
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Keyword, Story
 from subscriptions.models import Delivery, Newsletter, Subscriber
@@ -45,6 +47,9 @@ from .content import (
 
 DEMO_USER_EMAIL = "demo@twinning.example"
 DEMO_USER_PASSWORD = "demo"  # noqa: S105 - a published demo credential, created only with DEBUG
+# A fellow's account, to try keeping a profile and writing a story (DEBUG only, same password).
+DEMO_FELLOW_EMAIL = "fellow@twinning.example"
+DEMO_FELLOW_SLUG = "florence-nick"
 
 # Where generated media go: the same folders the models' upload_to use.
 PORTRAIT_NAME = "fellows/photos/{slug}.png"
@@ -228,6 +233,33 @@ def _pairing_for(row: dict) -> tuple[Organization, Pairing]:
     return home, pairing
 
 
+AUDIENCES = {"public": Audience.PUBLIC, "alumni": Audience.ALUMNI, "staff": Audience.STAFF}
+
+
+def _consent(row: dict, round_year: int) -> dict:
+    """Who sees what: public unless the row's `visibility` table says otherwise; a row with
+    `consent = false` has recorded no choice (initials, no photo). The dates are fixed, so
+    that a second run changes nothing."""
+    if row.get("consent", True) is False:
+        chosen = dict.fromkeys(CHOICE_FIELDS, Audience.STAFF)
+        recorded_at = None
+    else:
+        visibility = row.get("visibility", {})
+        try:
+            chosen = {field: AUDIENCES[visibility.get(field, "public")] for field in CHOICE_FIELDS}
+        except KeyError as error:
+            raise DemoDataError(f"fellow {row['slug']}: unknown audience {error}") from error
+        recorded_at = datetime.datetime(round_year + 1, 2, 1, 10, tzinfo=datetime.UTC)
+    confirmed = row.get("confirmed")
+    return {
+        **{f"{field}_visibility": audience for field, audience in chosen.items()},
+        "consent_recorded_at": recorded_at,
+        "confirmed_at": datetime.datetime.combine(confirmed, datetime.time(9), datetime.UTC)
+        if confirmed
+        else None,
+    }
+
+
 def load_fellows(sync: Sync) -> None:
     for row in read_table("fellows", "fellow"):
         slug = row["slug"]
@@ -246,6 +278,9 @@ def load_fellows(sync: Sync) -> None:
                 "role": row.get("role", ""),
                 "biography": row.get("biography", ""),
                 "testimonial": row.get("testimonial", ""),
+                "contact_email": row.get("contact_email", ""),
+                "links": "\n".join(row.get("links", [])),
+                **_consent(row, row["round"]),
                 "photo": sync.file(
                     PORTRAIT_NAME.format(slug=slug),
                     lambda s=slug, n=row["name"]: images.portrait_png(s, n),
@@ -395,27 +430,45 @@ def load_newsletters(sync: Sync) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def load_accounts(sync: Sync) -> str | None:
-    """Create the demo superuser when DEBUG is on and it does not exist. Returns a message."""
+def load_accounts(sync: Sync) -> list[str]:
+    """Create the demo staff superuser and the demo fellow's account when DEBUG is on and
+    they do not exist. Returns what it created, as messages."""
     if not settings.DEBUG:
-        return None
+        return []
+    messages = []
+    if _demo_account(sync, DEMO_USER_EMAIL, name="Demo Staff", staff=True):
+        messages.append(
+            f"Created the staff superuser {DEMO_USER_EMAIL} with password “{DEMO_USER_PASSWORD}”."
+        )
+    fellow = Fellow.objects.filter(slug=DEMO_FELLOW_SLUG).first()
+    if fellow is not None and fellow.user_id is None:
+        user = get_user_model().objects.filter(email=DEMO_FELLOW_EMAIL).first()
+        if user is None:
+            user = _demo_account(sync, DEMO_FELLOW_EMAIL, name=fellow.name, staff=False)
+            messages.append(
+                f"Created the fellow account {DEMO_FELLOW_EMAIL} ({fellow.name}) with "
+                f"password “{DEMO_USER_PASSWORD}”."
+            )
+        if not Fellow.objects.filter(user=user).exists():
+            Fellow.objects.filter(pk=fellow.pk).update(user=user)
+    return messages
+
+
+def _demo_account(sync: Sync, email: str, *, name: str, staff: bool):
+    """The account for `email` with a confirmed address; None when it existed already."""
     from allauth.account.models import EmailAddress
 
     user_model = get_user_model()
-    user = user_model.objects.filter(email=DEMO_USER_EMAIL).first()
-    created = user is None
-    if created:
-        user = user_model.objects.create_superuser(
-            DEMO_USER_EMAIL, DEMO_USER_PASSWORD, name="Demo Staff"
-        )
-        sync.created["users"] += 1
-    # Sign-in requires a confirmed address (allauth, mandatory verification).
-    EmailAddress.objects.get_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    if not created:
+    if user_model.objects.filter(email=email).exists():
         return None
-    return f"Created the staff superuser {DEMO_USER_EMAIL} with password “{DEMO_USER_PASSWORD}”."
+    if staff:
+        user = user_model.objects.create_superuser(email, DEMO_USER_PASSWORD, name=name)
+    else:
+        user = user_model.objects.create_user(email, DEMO_USER_PASSWORD, name=name)
+    sync.created["users"] += 1
+    # Sign-in requires a confirmed address (allauth, mandatory verification).
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 # ---------------------------------------------------------------------------------------
@@ -434,8 +487,7 @@ def load_all() -> tuple[Sync, list[str]]:
             load_stories(sync)
             load_events(sync)
             load_newsletters(sync)
-            if message := load_accounts(sync):
-                messages.append(message)
+            messages += load_accounts(sync)
     except BaseException:
         sync.close()
         raise

@@ -1,0 +1,114 @@
+"""The form a fellow keeps their own profile with, and the accounts invitations create."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from common.forms import CleanImageField
+
+from .models import Fellow
+from .visibility import Audience
+
+
+class FellowProfileForm(forms.ModelForm):
+    """What the fellow writes, and who may see each identifying part of it. The name, the
+    organisation and the pairing are the programme's records: staff change them."""
+
+    photo = CleanImageField(
+        label=_("Photo"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG or WebP, at most 10 MB; a square portrait works best. "
+            "Location and camera data are removed."
+        ),
+    )
+
+    class Meta:
+        model = Fellow
+        fields = [
+            "role",
+            "biography",
+            "testimonial",
+            "photo",
+            "contact_email",
+            "links",
+            "name_visibility",
+            "photo_visibility",
+            "organization_visibility",
+            "links_visibility",
+        ]
+        labels = {
+            "role": _("Your role"),
+            "biography": _("Biography"),
+            "testimonial": _("Your quote about the exchange"),
+            "contact_email": _("Contact email"),
+            "links": _("Links"),
+            "name_visibility": _("Your full name"),
+            "photo_visibility": _("Your photo"),
+            "organization_visibility": _("Your organization and pairing"),
+            "links_visibility": _("Your contact email and links"),
+        }
+        help_texts = {
+            "role": _("Your job at your organization, e.g. Programme officer."),
+            "biography": _("A few sentences about you and your work. Plain text."),
+            "testimonial": _("One or two sentences, shown with your name or initials."),
+            "name_visibility": _("Anyone who may not see it sees your initials."),
+            "organization_visibility": _(
+                "Your pairing and your host organization would reveal it, so they are shown "
+                "to the same people."
+            ),
+        }
+        widgets = {
+            "biography": forms.Textarea(attrs={"rows": 8}),
+            "testimonial": forms.Textarea(attrs={"rows": 3}),
+            "links": forms.Textarea(attrs={"rows": 3, "placeholder": "https://"}),
+            "name_visibility": forms.RadioSelect,
+            "photo_visibility": forms.RadioSelect,
+            "organization_visibility": forms.RadioSelect,
+            "links_visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.visibility_fields():
+            # A radio group has no empty choice: every field gets an explicit answer.
+            self.fields[name].choices = Audience.choices
+
+    def visibility_fields(self):
+        return [name for name in self.Meta.fields if name.endswith("_visibility")]
+
+    def visibility_bound_fields(self):
+        return [self[name] for name in self.visibility_fields()]
+
+
+class InvitationSignupForm(forms.Form):
+    """A password for the account an invitation creates; the address is the invited one."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned_data = super().clean()
+        first, second = cleaned_data.get("password1"), cleaned_data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            user = get_user_model()(email=self.email)
+            try:
+                password_validation.validate_password(first, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data

@@ -1,0 +1,164 @@
+"""Fellows' own profiles: who may edit them, saving them with their publication choices, and
+the invitations that tie a profile to an account."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from common.tasks import enqueue, enqueue_on_commit
+from fellows.tasks import invitation_send as invitation_send_task
+
+from .models import INVITATION_VALID_FOR, Fellow, Invitation
+
+INVITATION_SALT = "fellows.invitation"
+
+
+def fellow_can_edit(*, fellow: Fellow, user) -> bool:
+    """A fellow edits their own profile; programme managers edit any (in the admin)."""
+    if not user.is_authenticated:
+        return False
+    return fellow.user_id == user.pk or user.has_perm("fellows.change_fellow")
+
+
+@transaction.atomic
+def fellow_profile_save(*, fellow: Fellow, by) -> Fellow:
+    """Save a profile edited on the site or in the admin.
+
+    The publication choices saved with it are recorded as consent: given by the fellow, or
+    recorded by staff for them. When the owner saves, the profile also counts as confirmed up
+    to date.
+    """
+    if not fellow_can_edit(fellow=fellow, user=by):
+        raise PermissionDenied
+    now = timezone.now()
+    fellow.consent_recorded_at = now
+    fellow.consent_recorded_by = by
+    if fellow.user_id == by.pk:
+        fellow.confirmed_at = now
+    fellow.full_clean()
+    fellow.save()
+    return fellow
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation a link stands for, or None when the link is tampered with or expired."""
+    try:
+        pk = signing.loads(
+            token, salt=INVITATION_SALT, max_age=INVITATION_VALID_FOR.total_seconds()
+        )
+    except signing.BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    if not isinstance(pk, int):
+        return None
+    return Invitation.objects.select_related("fellow").filter(pk=pk).first()
+
+
+@transaction.atomic
+def invitation_create(*, fellow: Fellow, email: str, by, language: str = "en") -> Invitation:
+    """Invite `email` to take over `fellow`'s profile; the email leaves after commit."""
+    invitation = Invitation(
+        fellow=fellow, email=email.strip().lower(), language=language, invited_by=by
+    )
+    invitation.full_clean()
+    invitation.save()
+    enqueue_on_commit(invitation_send_task, invitation.pk)
+    return invitation
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Send one invitation email, once. Returns False when there is nothing to send.
+
+    The row is locked while the message goes out, so two runs of the task cannot both send
+    it; a failure leaves it unsent, counts the attempt and raises, and the task retries.
+    """
+    try:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update()
+                .select_related("fellow", "invited_by")
+                .filter(pk=invitation_id)
+                .first()
+            )
+            if invitation is None or invitation.sent_at or not invitation.is_usable:
+                return False
+            _invitation_message(invitation).send()
+            invitation.sent_at = timezone.now()
+            invitation.send_attempts += 1
+            invitation.last_error = ""
+            invitation.save(update_fields=["sent_at", "send_attempts", "last_error"])
+    except Exception as error:
+        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
+            send_attempts=F("send_attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:300],
+        )
+        raise
+    return True
+
+
+def invitations_sweep() -> int:
+    """Re-enqueue invitations a broker outage or an exhausted retry left unsent."""
+    ids = list(Invitation.objects.unsent().values_list("pk", flat=True))
+    for pk in ids:
+        enqueue(invitation_send_task, pk)
+    return len(ids)
+
+
+def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "fellows:invitation", args=[invitation_token(invitation)]
+    )
+    context = {
+        "fellow": invitation.fellow,
+        "link": link,
+        "expires_at": invitation.expires_at,
+        "invited_by": invitation.invited_by,
+        "site_url": settings.SITE_URL,
+        "email": invitation.email,
+    }
+    with translation.override(invitation.language):
+        subject = " ".join(
+            render_to_string("emails/fellows/invitation_subject.txt", context).split()
+        )
+        text = render_to_string("emails/fellows/invitation.txt", context)
+        html = render_to_string("emails/fellows/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user=None, password: str | None = None):
+    """Tie the invited profile to `user`, or to a new account for the invited address with
+    `password` (confirmed: the link reached that mailbox). Returns the account."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.fellow = Fellow.objects.select_for_update().get(pk=invitation.fellow_id)
+    if not invitation.is_usable:
+        raise ValidationError(_("This invitation has been used or has expired."))
+    User = get_user_model()
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("An account with this address exists: sign in first."))
+        user = User.objects.create_user(
+            email=invitation.email, password=password, name=invitation.fellow.name
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    elif Fellow.objects.filter(user=user).exists():
+        raise ValidationError(_("Your account already keeps another fellow profile."))
+    invitation.fellow.user = user
+    invitation.fellow.save(update_fields=["user", "updated_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
