@@ -1,0 +1,231 @@
+"""Staff invite a fellow by email; the link creates an account tied to the profile, once."""
+
+import re
+import smtplib
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from celery.exceptions import Retry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from fellows import services
+from fellows.models import Invitation
+from fellows.tasks import invitation_send
+from tests.accounts.factories import UserFactory
+from tests.html import text
+from twinning.groups import PROGRAMME_MANAGERS, staff_groups_sync
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long and unusual passphrase 42"
+LINK = re.compile(r"(https?://\S+/fellows/invitation/\S+/)")
+
+
+@pytest.fixture
+def manager(client):
+    staff_groups_sync()
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=PROGRAMME_MANAGERS))
+    return user
+
+
+@pytest.fixture
+def invite(fellow, manager, django_capture_on_commit_callbacks):
+    """Invite Anna as a programme manager does, in the admin; returns the emailed link."""
+
+    def run(client, email="anna@germanwatch.example"):
+        client.force_login(manager)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("admin:fellows_invitation_add"),
+                {"fellow": fellow.pk, "email": email, "language": "en"},
+            )
+        assert response.status_code == 302, text(response)[:2000]
+        client.logout()
+        (message,) = [m for m in mail.outbox if email in m.to]
+        return LINK.search(message.body).group(1).removeprefix("http://testserver")
+
+    return run
+
+
+def test_the_invitation_email_says_what_it_is_for(client, fellow, invite):
+    invite(client)
+
+    (message,) = mail.outbox
+    assert message.to == ["anna@germanwatch.example"]
+    assert message.subject == "Your fellow profile on the EU–China NGO Twinning site"
+    assert "Hello Anna Schmidt," in message.body
+    assert "visitors see only your initials" in message.body
+    html = message.alternatives[0][0]
+    assert "Create my account" in html
+    invitation = Invitation.objects.get()
+    assert invitation.sent_at is not None
+    assert invitation.send_attempts == 1
+
+
+def test_the_link_creates_an_account_tied_to_the_profile(client, fellow, invite):
+    link = invite(client)
+    page = client.get(link)
+    assert "Welcome, Anna Schmidt" in text(page)
+    assert page["Referrer-Policy"] == "no-referrer"
+
+    response = client.post(link, {"password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == fellow.edit_url()
+    fellow.refresh_from_db()
+    user = get_user_model().objects.get(email="anna@germanwatch.example")
+    assert fellow.user == user
+    assert EmailAddress.objects.get(user=user).verified  # the link reached the mailbox
+    # signed in, on her own edit page
+    assert "Your profile" in text(client.get(fellow.edit_url()))
+    # and the link is spent
+    assert client.get(link).status_code == 404
+    client.logout()
+    assert client.get(link).status_code == 404
+
+
+def test_a_weak_or_mismatched_password_is_a_clear_error(client, invite):
+    link = invite(client)
+    mismatched = client.post(link, {"password1": PASSWORD, "password2": PASSWORD + "!"})
+    assert mismatched.status_code == 400
+    assert "The two passwords are not the same." in text(mismatched)
+    weak = client.post(link, {"password1": "password", "password2": "password"})
+    assert weak.status_code == 400
+    assert "too common" in text(weak)
+    assert not get_user_model().objects.filter(email="anna@germanwatch.example").exists()
+
+
+def test_a_signed_in_person_accepts_with_their_account(client, fellow, invite):
+    link = invite(client)
+    member = UserFactory(email="anna.private@example.org")
+    client.force_login(member)
+
+    response = client.post(link)
+
+    assert response["Location"] == fellow.edit_url()
+    fellow.refresh_from_db()
+    assert fellow.user == member
+
+
+def test_an_existing_account_for_the_address_is_asked_to_sign_in(client, fellow, invite):
+    UserFactory(email="anna@germanwatch.example")
+    link = invite(client)
+
+    page = client.get(link)
+    assert "There is already an account" in text(page)
+    client.post(link, {"password1": PASSWORD, "password2": PASSWORD})
+    fellow.refresh_from_db()
+    assert fellow.user is None
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda link: link[:-5] + "AAAA/",
+        lambda link: link.replace("/invitation/", "/invitation/x"),
+        lambda link: "/fellows/invitation/%00%ff/",
+        lambda link: "/fellows/invitation/" + "A" * 3000 + "/",
+    ],
+)
+def test_a_tampered_link_is_a_404_page(client, invite, tamper):
+    link = invite(client)
+    response = client.get(tamper(link))
+    assert response.status_code == 404
+    assert "This invitation link is not valid" in text(response)
+
+
+def test_an_expired_link_is_a_404_page(client, invite):
+    link = invite(client)
+    Invitation.objects.update(created_at=timezone.now() - timedelta(days=15))
+    assert client.get(link).status_code == 404
+
+
+def test_a_profile_with_an_account_cannot_be_invited(client, fellow, manager):
+    fellow.user = UserFactory()
+    fellow.save()
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:fellows_invitation_add"),
+        {"fellow": fellow.pk, "email": "someone@example.org", "language": "en"},
+    )
+    assert response.status_code == 200
+    assert "This profile already belongs to an account." in text(response)
+    assert not Invitation.objects.exists()
+
+
+def test_editors_cannot_invite(client, fellow):
+    staff_groups_sync()
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert client.get(reverse("admin:fellows_invitation_add")).status_code == 403
+
+
+class FlakySMTP:
+    """The first `failures` sends raise a temporary SMTP error, then sending works."""
+
+    def __init__(self, monkeypatch, failures):
+        self.failures = failures
+        original = mail.EmailMultiAlternatives.send
+
+        def send(message, *args, **kwargs):
+            if self.failures:
+                self.failures -= 1
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            return original(message, *args, **kwargs)
+
+        monkeypatch.setattr(mail.EmailMultiAlternatives, "send", send)
+
+
+def test_a_failed_send_is_kept_and_retried_never_sent_twice(fellow, manager, monkeypatch):
+    invitation = Invitation.objects.create(
+        fellow=fellow, email="anna@germanwatch.example", invited_by=manager
+    )
+    FlakySMTP(monkeypatch, failures=1)
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        services.invitation_send(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None
+    assert invitation.send_attempts == 1
+    assert "SMTPServerDisconnected" in invitation.last_error
+    assert list(Invitation.objects.unsent()) == [invitation]  # the sweep will take it
+
+    assert services.invitation_send(invitation_id=invitation.pk) is True
+    assert services.invitation_send(invitation_id=invitation.pk) is False  # run twice: once
+    assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.send_attempts == 2
+    assert invitation.last_error == ""
+
+
+def test_the_task_asks_to_be_retried_on_smtp_errors(fellow, monkeypatch):
+    invitation = Invitation.objects.create(fellow=fellow, email="anna@germanwatch.example")
+    FlakySMTP(monkeypatch, failures=1)
+
+    with pytest.raises(Retry):
+        invitation_send.apply(args=[invitation.pk], throw=True)
+    assert mail.outbox == []
+    invitation_send.apply(args=[invitation.pk], throw=True)  # the retry
+    assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+
+
+def test_the_sweep_resends_what_was_left_unsent(fellow, monkeypatch):
+    pending = Invitation.objects.create(fellow=fellow, email="anna@germanwatch.example")
+    Invitation.objects.create(fellow=fellow, email="old@example.org")
+    Invitation.objects.filter(email="old@example.org").update(
+        created_at=timezone.now() - timedelta(days=20)
+    )
+
+    assert services.invitations_sweep() == 1
+    assert [m.to for m in mail.outbox] == [["anna@germanwatch.example"]]
+    pending.refresh_from_db()
+    assert pending.sent_at is not None
