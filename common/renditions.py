@@ -125,6 +125,31 @@ def renditions_forget(field_file, spec_name: str) -> None:
     cache.delete(_cache_key(field_file.storage, field_file.name, SPECS[spec_name]))
 
 
+def renditions_delete(storage, name: str) -> None:
+    """Delete a source file and every rendition drawn from it, in every spec: for a file that
+    must not stay reachable (a photo its owner removed or replaced)."""
+    stem = PurePosixPath(name).with_suffix("")
+    for spec in SPECS.values():
+        cache.delete(_cache_key(storage, name, spec))
+        parent = f"{FOLDER}/{spec.name}-v{VERSION}/{stem.parent}"
+        try:
+            folders, _ = storage.listdir(parent)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        for folder in folders:
+            if folder.rsplit("-", 1)[0] == stem.name:
+                _delete_tree(storage, f"{parent}/{folder}")
+    storage.delete(name)
+
+
+def _delete_tree(storage, folder: str) -> None:
+    folders, files = storage.listdir(folder)
+    for file in files:
+        storage.delete(f"{folder}/{file}")
+    for child in folders:
+        _delete_tree(storage, f"{folder}/{child}")
+
+
 def _cache_key(storage, name: str, spec: Spec) -> str:
     # The storage's location is part of the key: two media roots (tests, a second site on the
     # same Redis) never share entries.

@@ -21,7 +21,9 @@ class FellowProfileForm(forms.ModelForm):
             "JPEG, PNG or WebP, at most 10 MB; a square portrait works best. "
             "Location and camera data are removed."
         ),
+        widget=forms.FileInput,
     )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
 
     class Meta:
         model = Fellow
@@ -73,6 +75,13 @@ class FellowProfileForm(forms.ModelForm):
         for name in self.visibility_fields():
             # A radio group has no empty choice: every field gets an explicit answer.
             self.fields[name].choices = Audience.choices
+
+    def clean(self):
+        cleaned_data = super().clean()
+        uploaded = self.files.get(self.add_prefix("photo"))
+        if cleaned_data.get("remove_photo") and not uploaded:
+            cleaned_data["photo"] = False  # what a cleared file input sends: no photo
+        return cleaned_data
 
     def visibility_fields(self):
         return [name for name in self.Meta.fields if name.endswith("_visibility")]

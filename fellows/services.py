@@ -1,6 +1,8 @@
 """Fellows' own profiles: who may edit them, saving them with their publication choices, and
 the invitations that tie a profile to an account."""
 
+from functools import partial
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.renditions import renditions_delete
 from common.tasks import enqueue, enqueue_on_commit
 from fellows.tasks import invitation_send as invitation_send_task
 
@@ -39,6 +42,11 @@ def fellow_profile_save(*, fellow: Fellow, by) -> Fellow:
     """
     if not fellow_can_edit(fellow=fellow, user=by):
         raise PermissionDenied
+    previous_photo = (
+        Fellow.objects.filter(pk=fellow.pk).values_list("photo", flat=True).first()
+        if fellow.pk
+        else None
+    )
     now = timezone.now()
     fellow.consent_recorded_at = now
     fellow.consent_recorded_by = by
@@ -46,6 +54,10 @@ def fellow_profile_save(*, fellow: Fellow, by) -> Fellow:
         fellow.confirmed_at = now
     fellow.full_clean()
     fellow.save()
+    if previous_photo and previous_photo != fellow.photo.name:
+        # A photo its owner replaced or removed must not stay reachable, renditions included.
+        storage = fellow.photo.storage
+        transaction.on_commit(partial(renditions_delete, storage, previous_photo))
     return fellow
 
 

@@ -202,3 +202,23 @@ def test_the_public_profile_says_when_it_was_last_confirmed(client, anna):
     assert "Profile last confirmed by the fellow on 2 March 2026" in text(
         client.get(anna.get_absolute_url())
     )
+
+
+def test_a_removed_photo_is_deleted_with_its_renditions(
+    client, anna, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(anna.user)
+    photo = SimpleUploadedFile("me.jpg", jpeg(), "image/jpeg")
+    client.post(anna.edit_url(), form_data(photo=photo))
+    anna.refresh_from_db()
+    assert anna.photo
+    assert "/renditions/portrait-v1/" in client.get(anna.get_absolute_url()).content.decode()
+    media = pathlib.Path(settings.MEDIA_ROOT)
+    assert any(media.glob("renditions/**/*.webp"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(anna.edit_url(), form_data(remove_photo="on"))
+
+    anna.refresh_from_db()
+    assert not anna.photo
+    assert [path for path in media.rglob("*") if path.is_file()] == []
