@@ -269,7 +269,9 @@ class Fellow(models.Model):
     def shown_links(self):
         if not self.shows("links"):
             return []
-        return [line.strip() for line in self.links.splitlines() if line.strip()]
+        # Validated on input; checked again here because an href must never be a script.
+        lines = (line.strip() for line in self.links.splitlines())
+        return [line for line in lines if line.lower().startswith(("https://", "http://"))]
 
     @property
     def initials(self):

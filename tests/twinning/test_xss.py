@@ -108,6 +108,8 @@ def poisoned(round_with_pairings, pairing, topic):
         role=PAYLOADS[3],
         biography=CORPUS,
         testimonial=CORPUS,
+        contact_email=PAYLOADS[5][:254],
+        links="\n".join(PAYLOADS),  # never valid, but stored by hand all the same
     )
     keyword = KeywordFactory(name="<svg/onload=alert(1)>", slug="poisoned", description=CORPUS)
     story = StoryFactory(
@@ -226,4 +228,36 @@ def test_no_payload_survives_on_the_authors_pages(client, fellow, topic):
         },
     )
     assert "This is not a JPEG, PNG or WebP image." in parse(refused).text
+    assert_no_injected_code(refused)
+
+
+def test_no_payload_survives_on_a_fellows_own_edit_page(client, fellow):
+    """What a fellow typed is shown back on the form, saved or refused."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.accounts.factories import UserFactory
+
+    fellow.user = UserFactory()
+    fellow.role, fellow.biography, fellow.testimonial = PAYLOADS[3], CORPUS, CORPUS
+    fellow.links = "\n".join(PAYLOADS)
+    fellow.save()
+    client.force_login(fellow.user)
+
+    assert_no_injected_code(client.get(fellow.edit_url()))
+    refused = client.post(
+        fellow.edit_url(),
+        {
+            "role": PAYLOADS[0][:200],
+            "biography": CORPUS,
+            "testimonial": CORPUS,
+            "contact_email": PAYLOADS[1][:254],
+            "links": "\n".join(PAYLOADS[:5]),
+            "photo": SimpleUploadedFile("x.jpg", PAYLOADS[1].encode()),
+            "name_visibility": "0",
+            "photo_visibility": "0",
+            "organization_visibility": "0",
+            "links_visibility": "0",
+        },
+    )
+    assert "Your profile was not saved" in parse(refused).text
     assert_no_injected_code(refused)
