@@ -166,10 +166,10 @@ class Fellow(models.Model):
         _("who sees the photo"), choices=Audience.choices, default=Audience.STAFF
     )
     organization_visibility = models.PositiveSmallIntegerField(
-        _("who sees the organisation"),
+        _("who sees the organization"),
         choices=Audience.choices,
         default=Audience.STAFF,
-        help_text=_("Also the pairing and the host organisation, which would reveal it."),
+        help_text=_("Also the pairing and the host organization, which would reveal it."),
     )
     links_visibility = models.PositiveSmallIntegerField(
         _("who sees the contact email and links"),
