@@ -99,7 +99,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     try:
         with transaction.atomic():
             invitation = (
-                Invitation.objects.select_for_update()
+                Invitation.objects.select_for_update(of=("self",))
                 .select_related("fellow", "invited_by")
                 .filter(pk=invitation_id)
                 .first()
