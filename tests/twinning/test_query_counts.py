@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.accounts.factories import UserFactory
 from tests.events.factories import EventFactory, SpeakerFactory
 from tests.fellows.factories import FellowFactory
 from tests.organizations.factories import (
@@ -98,7 +99,8 @@ class Site:
         fellows = []
         for pairing in pairings:
             fellows.append(FellowFactory(pairing=pairing, testimonial="Unforgettable."))
-            fellows.append(FellowFactory(pairing=pairing, from_china=True))
+            # Half the fellows hide what identifies them: visibility costs no query per row.
+            fellows.append(FellowFactory(pairing=pairing, from_china=True, without_consent=True))
         organizations = [self.hub_organization, pairings[0].european_organization]
         story = StoryFactory(
             kind="news",
@@ -270,3 +272,38 @@ def test_page_renders_in_the_same_few_queries_at_two_sizes(
         f"{page} made {small} queries with {SMALL} rows and {large} with {LARGE}:\n"
         + "\n".join(queries)
     )
+
+
+# Pages that show fellows, seen by a signed-in alumnus: the session, the user, and whether
+# they are a fellow (fellows.visibility) come on top of each page's own budget.
+SIGNED_IN_EXTRA = 3
+ALUMNI_PAGES = [
+    "fellows:list",
+    "fellows:list?filtered",
+    "fellows:detail",
+    "organizations:detail",
+    "rounds:detail",
+    "topic",
+    "search",
+    "stories:detail",
+    "home",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ALUMNI_PAGES)
+def test_an_alumnus_sees_pages_in_the_same_few_queries_at_two_sizes(
+    client, django_assert_max_num_queries, page
+):
+    url_for, budget, _ = PAGES[page]
+    site = Site.build(SMALL)
+    client.force_login(FellowFactory(user=UserFactory()).user)
+    client.get(url_for(site))
+
+    with django_assert_max_num_queries(budget + SIGNED_IN_EXTRA):
+        small, _ = render_counting(client, url_for(site))
+    site.grow(LARGE)
+    with django_assert_max_num_queries(budget + SIGNED_IN_EXTRA):
+        large, queries = render_counting(client, url_for(site))
+
+    assert large == small, f"{page}: {small} then {large} queries:\n" + "\n".join(queries)
