@@ -174,3 +174,18 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def invitations_accept_for(*, user, email: str) -> Invitation | None:
+    """Accept the newest usable invitation to `email` for `user`, who has just confirmed that
+    address; idempotent: nothing happens when there is none or the user keeps a profile."""
+    if Fellow.objects.filter(user=user).exists():
+        return None
+    candidates = Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, fellow__user__isnull=True
+    ).select_related("fellow")
+    invitation = next((i for i in candidates if i.is_usable), None)
+    if invitation is None:
+        return None
+    invitation_accept(invitation=invitation, user=user)
+    return invitation

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
 from celery.exceptions import Retry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -229,3 +230,25 @@ def test_the_sweep_resends_what_was_left_unsent(fellow, monkeypatch):
     assert [m.to for m in mail.outbox] == [["anna@germanwatch.example"]]
     pending.refresh_from_db()
     assert pending.sent_at is not None
+
+
+def test_signing_up_with_the_invited_address_takes_the_profile_once_confirmed(
+    client, fellow, invite
+):
+    """The fellow ignored the link and signed up on the site with the same address."""
+    invite(client)
+    user = UserFactory(email="anna@germanwatch.example")
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True)
+    fellow.refresh_from_db()
+    assert fellow.user is None  # not before the address is confirmed
+
+    address.verified = True
+    address.save()
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+
+    fellow.refresh_from_db()
+    assert fellow.user == user
+    assert Invitation.objects.get().accepted_at is not None
+    # a second confirmation changes nothing
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    assert Invitation.objects.filter(accepted_at__isnull=False).count() == 1

@@ -237,3 +237,23 @@ def test_the_public_key_of_a_public_fellow_is_the_slug(fellow):
     assert list(Fellow.objects.with_public_keys(["anna-schmidt"])) == [fellow]
     assert list(Fellow.objects.with_public_keys([str(fellow.pk)])) == [fellow]
     assert list(Fellow.objects.with_public_keys(["²", "\u0663", "x" * 40])) == []
+
+
+def test_the_sitemap_lists_only_profiles_with_public_names(client, wang, fellow):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert fellow.get_absolute_url() in sitemap
+    assert wang.get_absolute_url() not in sitemap
+
+
+def test_a_profile_without_a_public_name_is_not_for_search_engines(client, wang, fellow):
+    assert (
+        '<meta name="robots" content="noindex">'
+        in client.get(wang.get_absolute_url()).content.decode()
+    )
+    assert "noindex" not in client.get(fellow.get_absolute_url()).content.decode()
+
+
+def test_a_public_profile_reached_by_number_moves_to_its_slug(client, fellow):
+    response = client.get(reverse("fellows:detail_by_number", kwargs={"pk": fellow.pk}))
+    assert response.status_code == 301
+    assert response["Location"] == "/fellows/anna-schmidt/"
