@@ -55,6 +55,8 @@ def invite(fellow, manager, django_capture_on_commit_callbacks):
 
 
 def test_the_invitation_email_says_what_it_is_for(client, fellow, invite):
+    fellow.consent_recorded_at = None
+    fellow.save()
     invite(client)
 
     (message,) = mail.outbox
@@ -252,3 +254,12 @@ def test_signing_up_with_the_invited_address_takes_the_profile_once_confirmed(
     # a second confirmation changes nothing
     email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
     assert Invitation.objects.filter(accepted_at__isnull=False).count() == 1
+
+
+def test_the_email_tells_a_fellow_with_recorded_choices_to_check_them(client, fellow, invite):
+    fellow.name_visibility = 1
+    fellow.save()  # the factory's fellow has consent recorded
+    invite(client)
+    (message,) = mail.outbox
+    assert "recorded for you are there for you to check and change" in message.body
+    assert "visitors see only your initials" not in message.body
