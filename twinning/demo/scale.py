@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from common.markdown import render_markdown
 from events.models import Event, Speaker
 from fellows.models import Fellow
+from fellows.visibility import Audience
 from organizations.countries import EUROPEAN_COUNTRIES
 from organizations.models import ExchangeRound, Organization, Pairing, Topic
 from stories.models import Story
@@ -308,10 +309,21 @@ def _fellows(unit, fake_factory, pairings):
                     role=rng.choice(ROLES),
                     biography=english_fake.paragraph(nb_sentences=6),
                     testimonial=english_fake.sentence(nb_words=18) if rng.random() < 0.5 else "",
+                    # Nine in ten chose to be public; the rest recorded no choice (initials).
+                    **(_PUBLIC if rng.random() < 0.9 else {}),
                 )
             )
             index += 1
     return fellows[:60]
+
+
+_PUBLIC = {
+    "name_visibility": Audience.PUBLIC,
+    "photo_visibility": Audience.PUBLIC,
+    "organization_visibility": Audience.PUBLIC,
+    "links_visibility": Audience.PUBLIC,
+    "consent_recorded_at": dt.datetime(2026, 1, 15, tzinfo=dt.UTC),
+}
 
 
 def _stories(unit, fake_factory, topics, rounds, pool, now, links, orgs_by_unit):
