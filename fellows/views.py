@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -112,7 +114,7 @@ class InvitationView(View):
             "fellow": self.invitation.fellow,
             "form": form,
             "has_account": not self.request.user.is_authenticated and self.has_account(),
-            "login_url": f"{reverse('account_login')}?next={self.request.path}",
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': self.request.path})}",
         }
         response = render(self.request, self.template_name, context, status=status)
         # The link is a credential: keep it out of caches and other sites' logs.
