@@ -40,6 +40,7 @@ EDITOR_CANNOT = [
     "admin:organizations_pairing_add",
     "admin:organizations_exchangeround_add",
     "admin:fellows_fellow_add",
+    "admin:fellows_invitation_add",
     "admin:subscriptions_subscriber_changelist",
     "admin:accounts_user_changelist",
     "admin:auth_group_changelist",
@@ -50,6 +51,8 @@ MANAGER_CAN = [
     "admin:organizations_exchangeround_add",
     "admin:organizations_topic_add",
     "admin:fellows_fellow_add",
+    "admin:fellows_invitation_add",  # invite a fellow to keep the profile
+    "admin:fellows_invitation_changelist",
     "admin:stories_story_changelist",  # view only
 ]
 MANAGER_CANNOT = [
