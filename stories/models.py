@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from common.markdown import render_markdown
 from fellows.models import Fellow
+from fellows.visibility import Audience, audience_of
 from organizations.models import ExchangeRound, Organization, Topic
 
 
@@ -229,4 +230,5 @@ def is_writer(user) -> bool:
     """Who may write stories on the site: staff, and fellows whose profile is their account."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_staff or Fellow.objects.filter(user=user).exists()
+    # Staff, or a fellow: the audience fellows are shown to (remembered for the request).
+    return audience_of(user) >= Audience.ALUMNI
