@@ -159,6 +159,11 @@ class Speaker(models.Model):
         related_name="talks",
         null=True,
         blank=True,
+        help_text=_(
+            "The name and affiliation above are shown as typed, so write them as the speaker "
+            "agreed to be named. The event links to the fellow's profile only if the fellow "
+            "shows their full name to everyone."
+        ),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
