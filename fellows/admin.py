@@ -11,7 +11,7 @@ from organizations.admin import PairingAdmin
 from organizations.models import Pairing
 
 from . import services
-from .models import PROFILE_STALE_AFTER, Fellow, Invitation
+from .models import PROFILE_STALE_AFTER, Fellow, Invitation, ProfileReminder
 from .visibility import CHOICE_FIELDS
 
 VISIBILITY_FIELDS = [f"{field}_visibility" for field in CHOICE_FIELDS]
@@ -48,16 +48,26 @@ class ConsentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class InvitationInline(admin.TabularInline):
-    model = Invitation
+class SentEmailInline(admin.TabularInline):
+    """What was emailed to the fellow about the profile: read-only, written by the services."""
+
     extra = 0
-    fields = ["email", "invited_by", "created_at", "sent_at", "accepted_at", "last_error"]
+    fields = ["email", "created_by", "created_at", "sent_at", "last_error"]
     readonly_fields = fields
     can_delete = False
-    show_change_link = False
 
     def has_add_permission(self, request, obj=None):
-        return False  # through "Invite" (the invitation's own add page), which sends it
+        return False
+
+
+class InvitationInline(SentEmailInline):
+    model = Invitation
+    fields = [*SentEmailInline.fields, "accepted_at"]
+    readonly_fields = fields
+
+
+class ProfileReminderInline(SentEmailInline):
+    model = ProfileReminder
 
 
 @admin.register(Fellow)
@@ -108,7 +118,8 @@ class FellowAdmin(SimpleHistoryAdmin):
         ),
         (_("Account"), {"fields": ["user", "confirmed_at", "invite_link"]}),
     ]
-    inlines = [InvitationInline]
+    inlines = [InvitationInline, ProfileReminderInline]
+    actions = ["remind_to_confirm"]
     # The photo is checked by content and re-encoded without EXIF (no location leaks).
     formfield_overrides = {models.ImageField: {"form_class": CleanImageField}}
 
@@ -138,6 +149,23 @@ class FellowAdmin(SimpleHistoryAdmin):
         url = reverse("admin:fellows_invitation_add") + f"?fellow={obj.pk}"
         return format_html('<a class="button" href="{}">{}</a>', url, _("Invite to keep it"))
 
+    @admin.action(
+        description=_("Ask by email to confirm their profile (fellows with an account)"),
+        permissions=["change"],
+    )
+    def remind_to_confirm(self, request, queryset):
+        reminders = services.reminders_create(fellows=queryset, by=request.user)
+        skipped = queryset.count() - len(reminders)
+        self.message_user(
+            request,
+            _(
+                "%(sent)d reminders are on their way. %(skipped)d fellows were left out: "
+                "no account yet (invite them instead), or asked in the last 7 days."
+            )
+            % {"sent": len(reminders), "skipped": skipped},
+            messages.SUCCESS if reminders else messages.WARNING,
+        )
+
     def save_model(self, request, obj, form, change):
         if any(name in form.changed_data for name in VISIBILITY_FIELDS):
             services.fellow_profile_save(fellow=obj, by=request.user)
@@ -149,8 +177,8 @@ class FellowAdmin(SimpleHistoryAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     """Staff invite a fellow from here: saving sends the email (after commit, retried)."""
 
-    list_display = ["email", "fellow", "invited_by", "created_at", "sent_at", "accepted_at"]
-    list_select_related = ["fellow", "invited_by"]
+    list_display = ["email", "fellow", "created_by", "created_at", "sent_at", "accepted_at"]
+    list_select_related = ["fellow", "created_by"]
     list_filter = ["sent_at", "accepted_at"]
     search_fields = ["email", "fellow__name"]
     autocomplete_fields = ["fellow"]
@@ -166,7 +194,7 @@ class InvitationAdmin(admin.ModelAdmin):
         if obj is not None:
             return [
                 *self.fields,
-                "invited_by",
+                "created_by",
                 "created_at",
                 "sent_at",
                 "accepted_at",

@@ -299,24 +299,24 @@ class Fellow(models.Model):
         )
 
 
+# An emailed link (invitation) works this long; an email not sent by then is not sent at all.
 INVITATION_VALID_FOR = timedelta(days=14)
 
 
-class InvitationQuerySet(models.QuerySet):
+class ProfileEmailQuerySet(models.QuerySet):
     def unsent(self):
-        """Invitations still to send: not sent, not yet expired."""
+        """Emails still to send: not sent, and not so old that they would mislead."""
         return self.filter(
             sent_at__isnull=True, created_at__gte=timezone.now() - INVITATION_VALID_FOR
         )
 
 
-class Invitation(models.Model):
-    """Staff invite a fellow by email; the link lets them create an account tied to the
-    profile. One-time: accepting links the account, after which every invitation to the
-    profile is spent."""
+class ProfileEmail(models.Model):
+    """An email to one fellow about their profile. The row is its outbox: a task sends it
+    once (fellows.services.profile_email_send), a failure is kept and retried."""
 
     fellow = models.ForeignKey(
-        Fellow, verbose_name=_("fellow"), on_delete=models.CASCADE, related_name="invitations"
+        Fellow, verbose_name=_("fellow"), on_delete=models.CASCADE, related_name="%(class)ss"
     )
     email = models.EmailField(_("email address"))
     language = models.CharField(
@@ -325,9 +325,9 @@ class Invitation(models.Model):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
-    invited_by = models.ForeignKey(
+    created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("invited by"),
+        verbose_name=_("sent by"),
         on_delete=models.SET_NULL,
         related_name="+",
         null=True,
@@ -337,17 +337,32 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     send_attempts = models.PositiveSmallIntegerField(_("attempts to send"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = ProfileEmailQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
 
     def __str__(self):
         return self.email
+
+    @property
+    def is_due(self) -> bool:
+        """Whether the email still makes sense to send."""
+        raise NotImplementedError
+
+
+class Invitation(ProfileEmail):
+    """Staff invite a fellow by email; the link lets them create an account tied to the
+    profile. One-time: accepting links the account, after which every invitation to the
+    profile is spent."""
+
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta(ProfileEmail.Meta):
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def clean(self):
         if self.fellow_id and self.accepted_at is None and self.fellow.user_id is not None:
@@ -366,3 +381,17 @@ class Invitation(models.Model):
             and self.fellow.user_id is None
             and timezone.now() < self.expires_at
         )
+
+    is_due = is_usable
+
+
+class ProfileReminder(ProfileEmail):
+    """Staff ask a fellow with an account to check and confirm their profile."""
+
+    class Meta(ProfileEmail.Meta):
+        verbose_name = _("reminder to confirm the profile")
+        verbose_name_plural = _("reminders to confirm the profile")
+
+    @property
+    def is_due(self) -> bool:
+        return self.fellow.user_id is not None

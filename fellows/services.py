@@ -1,6 +1,7 @@
 """Fellows' own profiles: who may edit them, saving them with their publication choices, and
 the invitations that tie a profile to an account."""
 
+from datetime import timedelta
 from functools import partial
 
 from allauth.account.models import EmailAddress
@@ -18,11 +19,13 @@ from django.utils.translation import gettext as _
 
 from common.renditions import renditions_delete
 from common.tasks import enqueue, enqueue_on_commit
-from fellows.tasks import invitation_send as invitation_send_task
+from fellows.tasks import profile_email_send as profile_email_send_task
 
-from .models import INVITATION_VALID_FOR, Fellow, Invitation
+from .models import INVITATION_VALID_FOR, Fellow, Invitation, ProfileReminder
 
 INVITATION_SALT = "fellows.invitation"
+# A fellow is asked to confirm their profile at most once in this long.
+REMINDER_GAP = timedelta(days=7)
 
 
 def fellow_can_edit(*, fellow: Fellow, user) -> bool:
@@ -82,37 +85,62 @@ def invitation_from_token(token: str) -> Invitation | None:
 def invitation_create(*, fellow: Fellow, email: str, by, language: str = "en") -> Invitation:
     """Invite `email` to take over `fellow`'s profile; the email leaves after commit."""
     invitation = Invitation(
-        fellow=fellow, email=email.strip().lower(), language=language, invited_by=by
+        fellow=fellow, email=email.strip().lower(), language=language, created_by=by
     )
     invitation.full_clean()
     invitation.save()
-    enqueue_on_commit(invitation_send_task, invitation.pk)
+    enqueue_on_commit(profile_email_send_task, "invitation", invitation.pk)
     return invitation
 
 
-def invitation_send(*, invitation_id: int) -> bool:
-    """Send one invitation email, once. Returns False when there is nothing to send.
+@transaction.atomic
+def reminders_create(*, fellows, by) -> list[ProfileReminder]:
+    """Ask each fellow with an account to check and confirm their profile, by email, unless
+    they were asked in the last REMINDER_GAP. Returns the reminders made."""
+    recent = ProfileReminder.objects.filter(created_at__gte=timezone.now() - REMINDER_GAP)
+    reminders = []
+    for fellow in fellows.filter(user__isnull=False).exclude(profilereminders__in=recent):
+        reminder = ProfileReminder(
+            fellow=fellow,
+            email=fellow.user.email,
+            # Nothing records the fellow's language: Chinese for those from China.
+            language="zh-hans" if fellow.direction == Fellow.Direction.CHINA_TO_EUROPE else "en",
+            created_by=by,
+        )
+        reminder.full_clean()
+        reminder.save()
+        enqueue_on_commit(profile_email_send_task, "reminder", reminder.pk)
+        reminders.append(reminder)
+    return reminders
+
+
+PROFILE_EMAILS = {"invitation": Invitation, "reminder": ProfileReminder}
+
+
+def profile_email_send(*, kind: str, pk: int) -> bool:
+    """Send one invitation or reminder, once. Returns False when there is nothing to send.
 
     The row is locked while the message goes out, so two runs of the task cannot both send
     it; a failure leaves it unsent, counts the attempt and raises, and the task retries.
     """
+    model = PROFILE_EMAILS[kind]
     try:
         with transaction.atomic():
-            invitation = (
-                Invitation.objects.select_for_update(of=("self",))
-                .select_related("fellow", "invited_by")
-                .filter(pk=invitation_id)
+            row = (
+                model.objects.select_for_update(of=("self",))
+                .select_related("fellow__user")
+                .filter(pk=pk)
                 .first()
             )
-            if invitation is None or invitation.sent_at or not invitation.is_usable:
+            if row is None or row.sent_at or not row.is_due:
                 return False
-            _invitation_message(invitation).send()
-            invitation.sent_at = timezone.now()
-            invitation.send_attempts += 1
-            invitation.last_error = ""
-            invitation.save(update_fields=["sent_at", "send_attempts", "last_error"])
+            _message(kind, row).send()
+            row.sent_at = timezone.now()
+            row.send_attempts += 1
+            row.last_error = ""
+            row.save(update_fields=["sent_at", "send_attempts", "last_error"])
     except Exception as error:
-        Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
+        model.objects.filter(pk=pk, sent_at__isnull=True).update(
             send_attempts=F("send_attempts") + 1,
             last_error=f"{type(error).__name__}: {error}"[:300],
         )
@@ -120,33 +148,35 @@ def invitation_send(*, invitation_id: int) -> bool:
     return True
 
 
-def invitations_sweep() -> int:
-    """Re-enqueue invitations a broker outage or an exhausted retry left unsent."""
-    ids = list(Invitation.objects.unsent().values_list("pk", flat=True))
-    for pk in ids:
-        enqueue(invitation_send_task, pk)
-    return len(ids)
+def profile_emails_sweep() -> int:
+    """Re-enqueue the invitations and reminders a broker outage or an exhausted retry left
+    unsent. Returns how many."""
+    count = 0
+    for kind, model in PROFILE_EMAILS.items():
+        for pk in model.objects.unsent().values_list("pk", flat=True):
+            enqueue(profile_email_send_task, kind, pk)
+            count += 1
+    return count
 
 
-def _invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "fellows:invitation", args=[invitation_token(invitation)]
-    )
+def _message(kind: str, row) -> EmailMultiAlternatives:
+    fellow = row.fellow
+    if kind == "invitation":
+        path = reverse("fellows:invitation", args=[invitation_token(row)])
+    else:
+        path = reverse("fellows:mine")
     context = {
-        "fellow": invitation.fellow,
-        "link": link,
-        "expires_at": invitation.expires_at,
-        "invited_by": invitation.invited_by,
+        "fellow": fellow,
+        "link": settings.SITE_URL.rstrip("/") + path,
+        "row": row,
         "site_url": settings.SITE_URL,
-        "email": invitation.email,
+        "email": row.email,
     }
-    with translation.override(invitation.language):
-        subject = " ".join(
-            render_to_string("emails/fellows/invitation_subject.txt", context).split()
-        )
-        text = render_to_string("emails/fellows/invitation.txt", context)
-        html = render_to_string("emails/fellows/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    with translation.override(row.language):
+        subject = " ".join(render_to_string(f"emails/fellows/{kind}_subject.txt", context).split())
+        text = render_to_string(f"emails/fellows/{kind}.txt", context)
+        html = render_to_string(f"emails/fellows/{kind}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[row.email])
     message.attach_alternative(html, "text/html")
     return message
 

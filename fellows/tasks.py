@@ -12,14 +12,15 @@ from celery import shared_task
     retry_jitter=True,
     max_retries=8,
 )
-def invitation_send(invitation_id):
-    from .services import invitation_send
+def profile_email_send(kind, pk):
+    """Send an invitation or a reminder ("invitation" / "reminder", its primary key)."""
+    from .services import profile_email_send
 
-    return invitation_send(invitation_id=invitation_id)
+    return profile_email_send(kind=kind, pk=pk)
 
 
 @shared_task
-def invitations_sweep():
-    from .services import invitations_sweep
+def profile_emails_sweep():
+    from .services import profile_emails_sweep
 
-    return invitations_sweep()
+    return profile_emails_sweep()

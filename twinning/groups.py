@@ -41,6 +41,7 @@ GROUPS = {
         "organizations.pairing": ALL,
         "fellows.fellow": ALL,
         "fellows.invitation": ("add", "view"),
+        "fellows.profilereminder": VIEW,  # made by the "ask to confirm" action
         "stories.story": VIEW,
         "events.event": VIEW,
     },

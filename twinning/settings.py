@@ -285,8 +285,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.digests_compose",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
-    "sweep-invitations": {
-        "task": "fellows.tasks.invitations_sweep",
+    "sweep-profile-emails": {
+        "task": "fellows.tasks.profile_emails_sweep",
         "schedule": 600.0,
     },
     "purge-unconfirmed-subscribers": {

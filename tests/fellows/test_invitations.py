@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fellows import services
 from fellows.models import Invitation
-from fellows.tasks import invitation_send
+from fellows.tasks import profile_email_send
 from tests.accounts.factories import UserFactory
 from tests.html import text
 from twinning.groups import PROGRAMME_MANAGERS, staff_groups_sync
@@ -188,20 +188,22 @@ class FlakySMTP:
 
 def test_a_failed_send_is_kept_and_retried_never_sent_twice(fellow, manager, monkeypatch):
     invitation = Invitation.objects.create(
-        fellow=fellow, email="anna@germanwatch.example", invited_by=manager
+        fellow=fellow, email="anna@germanwatch.example", created_by=manager
     )
     FlakySMTP(monkeypatch, failures=1)
 
     with pytest.raises(smtplib.SMTPServerDisconnected):
-        services.invitation_send(invitation_id=invitation.pk)
+        services.profile_email_send(kind="invitation", pk=invitation.pk)
     invitation.refresh_from_db()
     assert invitation.sent_at is None
     assert invitation.send_attempts == 1
     assert "SMTPServerDisconnected" in invitation.last_error
     assert list(Invitation.objects.unsent()) == [invitation]  # the sweep will take it
 
-    assert services.invitation_send(invitation_id=invitation.pk) is True
-    assert services.invitation_send(invitation_id=invitation.pk) is False  # run twice: once
+    assert services.profile_email_send(kind="invitation", pk=invitation.pk) is True
+    assert (
+        services.profile_email_send(kind="invitation", pk=invitation.pk) is False
+    )  # run twice: once
     assert len(mail.outbox) == 1
     invitation.refresh_from_db()
     assert invitation.send_attempts == 2
@@ -213,9 +215,9 @@ def test_the_task_asks_to_be_retried_on_smtp_errors(fellow, monkeypatch):
     FlakySMTP(monkeypatch, failures=1)
 
     with pytest.raises(Retry):
-        invitation_send.apply(args=[invitation.pk], throw=True)
+        profile_email_send.apply(args=["invitation", invitation.pk], throw=True)
     assert mail.outbox == []
-    invitation_send.apply(args=[invitation.pk], throw=True)  # the retry
+    profile_email_send.apply(args=["invitation", invitation.pk], throw=True)  # the retry
     assert len(mail.outbox) == 1
     invitation.refresh_from_db()
     assert invitation.sent_at is not None
@@ -228,7 +230,7 @@ def test_the_sweep_resends_what_was_left_unsent(fellow, monkeypatch):
         created_at=timezone.now() - timedelta(days=20)
     )
 
-    assert services.invitations_sweep() == 1
+    assert services.profile_emails_sweep() == 1
     assert [m.to for m in mail.outbox] == [["anna@germanwatch.example"]]
     pending.refresh_from_db()
     assert pending.sent_at is not None

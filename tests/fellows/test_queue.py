@@ -41,7 +41,7 @@ def test_an_invitation_is_sent_once_by_a_worker(start_worker, sink, fellow, staf
         what="the invitation marked sent",
     )
     # A second run of the task (a redelivery) sends nothing more.
-    assert services.invitation_send(invitation_id=invitation.pk) is False
+    assert services.profile_email_send(kind="invitation", pk=invitation.pk) is False
     (message,) = sink.messages
     assert message.recipients == ("anna@germanwatch.example",)
     assert message["Subject"] == "Your fellow profile on the EU–China NGO Twinning site"

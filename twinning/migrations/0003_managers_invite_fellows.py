@@ -8,11 +8,12 @@ def sync_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Programme managers invite fellows to keep their profiles (fellows.invitation)."""
+    """Programme managers invite fellows to keep their profiles and ask them to confirm them
+    (fellows.invitation, fellows.profilereminder)."""
 
     dependencies = [
         ("twinning", "0002_editors_publish_stories"),
-        ("fellows", "0003_publication_consent_and_invitations"),
+        ("fellows", "0004_profile_reminders"),
     ]
 
     operations = [migrations.RunPython(sync_groups, migrations.RunPython.noop)]
