@@ -44,6 +44,13 @@ def validate_links(value):
             ) from None
 
 
+def visibility_field(verbose_name, help_text=""):
+    """The widest audience that may see one part of a profile; staff only until chosen."""
+    return models.PositiveSmallIntegerField(
+        verbose_name, choices=Audience.choices, default=Audience.STAFF, help_text=help_text
+    )
+
+
 def _audience(audience):
     return current_audience() if audience is None else audience
 
@@ -156,26 +163,15 @@ class Fellow(models.Model):
         help_text=_("Your website or profiles elsewhere: one web address per line, at most 5."),
     )
     # Publication consent: the widest audience that may see each field (see visibility.py).
-    name_visibility = models.PositiveSmallIntegerField(
-        _("who sees the full name"),
-        choices=Audience.choices,
-        default=Audience.STAFF,
-        help_text=_("Everyone else sees initials."),
+    name_visibility = visibility_field(
+        _("who sees the full name"), help_text=_("Everyone else sees initials.")
     )
-    photo_visibility = models.PositiveSmallIntegerField(
-        _("who sees the photo"), choices=Audience.choices, default=Audience.STAFF
-    )
-    organization_visibility = models.PositiveSmallIntegerField(
+    photo_visibility = visibility_field(_("who sees the photo"))
+    organization_visibility = visibility_field(
         _("who sees the organization"),
-        choices=Audience.choices,
-        default=Audience.STAFF,
         help_text=_("Also the pairing and the host organization, which would reveal it."),
     )
-    links_visibility = models.PositiveSmallIntegerField(
-        _("who sees the contact email and links"),
-        choices=Audience.choices,
-        default=Audience.STAFF,
-    )
+    links_visibility = visibility_field(_("who sees the contact email and links"))
     consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
