@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import CleanImageField
 
-from .models import Fellow
+from .models import Fellow, spells
 from .visibility import Audience
 
 
@@ -76,12 +76,37 @@ class FellowProfileForm(forms.ModelForm):
             # A radio group has no empty choice: every field gets an explicit answer.
             self.fields[name].choices = Audience.choices
 
+    # The texts everyone sees, whatever the choices below.
+    PUBLIC_TEXTS = ("role", "biography", "testimonial")
+
     def clean(self):
         cleaned_data = super().clean()
+        self._check_public_texts(cleaned_data)
         uploaded = self.files.get(self.add_prefix("photo"))
         if cleaned_data.get("remove_photo") and not uploaded:
             cleaned_data["photo"] = False  # what a cleared file input sends: no photo
         return cleaned_data
+
+    def _check_public_texts(self, cleaned_data):
+        """A name or organisation hidden below must not be spelled out in the public texts."""
+        fellow = self.instance
+        hidden = []
+        if cleaned_data.get("name_visibility", Audience.PUBLIC) != Audience.PUBLIC:
+            hidden += [fellow.name, fellow.name_zh]
+        if cleaned_data.get("organization_visibility", Audience.PUBLIC) != Audience.PUBLIC:
+            organization = fellow.organization
+            hidden += [organization.name, organization.name_zh]
+        for name in self.PUBLIC_TEXTS:
+            found = [words for words in hidden if spells(cleaned_data.get(name) or "", words)]
+            if found:
+                self.add_error(
+                    name,
+                    _(
+                        "“%(words)s” is written here, but you chose not to show it to "
+                        "everyone: this text is public. Write “I” or your initials instead."
+                    )
+                    % {"words": found[0]},
+                )
 
     def visibility_fields(self):
         return [name for name in self.Meta.fields if name.endswith("_visibility")]

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import timedelta
 
@@ -17,6 +18,15 @@ from .visibility import Audience, current_audience
 # A profile its owner has not confirmed for this long is flagged to staff as stale.
 PROFILE_STALE_AFTER = timedelta(days=365)
 MAX_LINKS = 5
+
+
+def spells(text: str, words: str) -> bool:
+    """Whether `text` contains `words` as a whole (case-insensitive; CJK as a substring)."""
+    if not words.strip():
+        return False
+    words = words.strip()
+    whole = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text, re.IGNORECASE)
+    return bool(whole) or (not words.isascii() and words in text)
 
 
 def photo_path(fellow, filename):
@@ -100,6 +110,17 @@ class FellowQuerySet(models.QuerySet):
             | models.Q(biography__icontains=text)
             | (organization_shown & models.Q(organization__name__icontains=text))
         )
+
+    def hiding_names_in(self, text: str) -> list:
+        """The fellows who do not show their full name to everyone and whose name `text`
+        spells (as a whole word, in English or Chinese): free text the consent cannot hide."""
+        return [
+            fellow
+            for fellow in self.exclude(name_visibility=Audience.PUBLIC).only(
+                "pk", "name", "name_zh", "name_visibility"
+            )
+            if fellow.is_named_in(text)
+        ]
 
     def stale(self):
         """Profiles their owner has never confirmed, or not for PROFILE_STALE_AFTER."""
@@ -268,6 +289,9 @@ class Fellow(models.Model):
         # Validated on input; checked again here because an href must never be a script.
         lines = (line.strip() for line in self.links.splitlines())
         return [line for line in lines if line.lower().startswith(("https://", "http://"))]
+
+    def is_named_in(self, text: str) -> bool:
+        return spells(text, self.name) or spells(text, self.name_zh)
 
     @property
     def initials(self):

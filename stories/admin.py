@@ -107,6 +107,7 @@ class StoryAdmin(SimpleHistoryAdmin):
                 self._skipped(request, story, error)
                 continue
             published.append(story)
+            self._warn_of_hidden_names(request, story)
         if published:
             self.message_user(
                 request,
@@ -153,6 +154,7 @@ class StoryAdmin(SimpleHistoryAdmin):
                 },
                 messages.SUCCESS,
             )
+            self._warn_of_hidden_names(request, story)
 
     @admin.action(
         description=_("Send back to the author with a comment"),
@@ -201,6 +203,31 @@ class StoryAdmin(SimpleHistoryAdmin):
             ),
         }
         return TemplateResponse(request, "admin/stories/story/send_back.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        story = self.get_object(request, object_id)
+        if story is not None and request.method == "GET":
+            self._warn_of_hidden_names(request, story)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _warn_of_hidden_names(self, request, story):
+        named = story.fellows_named_against_their_wish()
+        if named:
+            self.message_user(
+                request,
+                _(
+                    "“%(title)s” names %(names)s, who do not show their full name to "
+                    "everyone. Check with them before it is published, or write initials."
+                )
+                % {
+                    "title": story.title,
+                    "names": ", ".join(
+                        f"{fellow.name} ({fellow.get_name_visibility_display()})"
+                        for fellow in named
+                    ),
+                },
+                messages.WARNING,
+            )
 
     def _skipped(self, request, story, error):
         self.message_user(

@@ -211,6 +211,12 @@ class Story(models.Model):
             return True
         return user.is_staff and user.has_perm("stories.view_story")
 
+    def fellows_named_against_their_wish(self) -> list:
+        """Fellows who do not show their full name to everyone but whom the story's text
+        names: consent cannot hide free text, so an editor must look before publishing."""
+        text = "\n".join([self.title, self.summary, self.body])
+        return Fellow.objects.hiding_names_in(text)
+
     def get_preview_url(self):
         return reverse("stories:preview", kwargs={"slug": self.slug})
 

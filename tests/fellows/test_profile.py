@@ -222,3 +222,38 @@ def test_a_removed_photo_is_deleted_with_its_renditions(
     anna.refresh_from_db()
     assert not anna.photo
     assert [path for path in media.rglob("*") if path.is_file()] == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        (
+            {"biography": "I am Anna Schmidt from Bonn.", "name_visibility": "1"},
+            "biography",
+            "Anna Schmidt",
+        ),
+        (
+            {"testimonial": "At Germanwatch we learned a lot.", "organization_visibility": "2"},
+            "testimonial",
+            "Germanwatch",
+        ),
+    ],
+    ids=["hidden name in the biography", "hidden organization in the quote"],
+)
+def test_what_is_hidden_may_not_be_spelled_out_in_public_texts(
+    client, anna, changes, field, words
+):
+    client.force_login(anna.user)
+    response = client.post(anna.edit_url(), form_data(**changes))
+    assert response.status_code == 200
+    assert f"“{words}” is written here, but you chose not to show it to everyone" in text(response)
+    anna.refresh_from_db()
+    assert anna.consent_recorded_at is None  # nothing saved
+
+
+def test_a_public_name_may_be_written_anywhere(client, anna):
+    client.force_login(anna.user)
+    response = client.post(
+        anna.edit_url(), form_data(biography="I am Anna Schmidt.", name_visibility="0")
+    )
+    assert response.status_code == 302
