@@ -257,3 +257,12 @@ def test_a_public_name_may_be_written_anywhere(client, anna):
         anna.edit_url(), form_data(biography="I am Anna Schmidt.", name_visibility="0")
     )
     assert response.status_code == 302
+
+
+def test_the_owner_sees_a_styled_way_to_edit_from_the_profile(client, anna, chinese_fellow):
+    client.force_login(anna.user)
+    own = client.get(anna.get_absolute_url()).content.decode()
+    assert f'href="{anna.edit_url()}"' in own
+    assert "css/editorial" in own  # the banner's styles
+    other = client.get(chinese_fellow.get_absolute_url()).content.decode()
+    assert "Edit your profile" not in other
