@@ -11,10 +11,8 @@ from organizations.admin import PairingAdmin
 from organizations.models import Pairing
 
 from . import services
-from .models import PROFILE_STALE_AFTER, Fellow, Invitation, ProfileReminder
-from .visibility import CHOICE_FIELDS
-
-VISIBILITY_FIELDS = [f"{field}_visibility" for field in CHOICE_FIELDS]
+from .models import Fellow, Invitation, ProfileReminder
+from .visibility import VISIBILITY_FIELDS
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -136,7 +134,7 @@ class FellowAdmin(SimpleHistoryAdmin):
         if obj.confirmed_at is None:
             return format_html('<span class="profile-stale">{}</span>', _("never"))
         date = timezone.localdate(obj.confirmed_at)
-        if obj.confirmed_at < timezone.now() - PROFILE_STALE_AFTER:
+        if obj.is_stale:
             return format_html('<span class="profile-stale">{} ({})</span>', date, _("stale"))
         return date
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from common.forms import CleanImageField
 
 from .models import Fellow, spells
-from .visibility import Audience
+from .visibility import VISIBILITY_FIELDS, Audience
 
 
 class FellowProfileForm(forms.ModelForm):
@@ -34,10 +34,7 @@ class FellowProfileForm(forms.ModelForm):
             "photo",
             "contact_email",
             "links",
-            "name_visibility",
-            "photo_visibility",
-            "organization_visibility",
-            "links_visibility",
+            *VISIBILITY_FIELDS,
         ]
         labels = {
             "role": _("Your role"),
@@ -64,15 +61,12 @@ class FellowProfileForm(forms.ModelForm):
             "biography": forms.Textarea(attrs={"rows": 8}),
             "testimonial": forms.Textarea(attrs={"rows": 3}),
             "links": forms.Textarea(attrs={"rows": 3, "placeholder": "https://"}),
-            "name_visibility": forms.RadioSelect,
-            "photo_visibility": forms.RadioSelect,
-            "organization_visibility": forms.RadioSelect,
-            "links_visibility": forms.RadioSelect,
+            **dict.fromkeys(VISIBILITY_FIELDS, forms.RadioSelect),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.visibility_fields():
+        for name in VISIBILITY_FIELDS:
             # A radio group has no empty choice: every field gets an explicit answer.
             self.fields[name].choices = Audience.choices
 
@@ -108,11 +102,8 @@ class FellowProfileForm(forms.ModelForm):
                     % {"words": found[0]},
                 )
 
-    def visibility_fields(self):
-        return [name for name in self.Meta.fields if name.endswith("_visibility")]
-
     def visibility_bound_fields(self):
-        return [self[name] for name in self.visibility_fields()]
+        return [self[name] for name in VISIBILITY_FIELDS]
 
 
 class InvitationSignupForm(forms.Form):

@@ -228,7 +228,7 @@ class Fellow(models.Model):
 
     def get_absolute_url(self):
         # The slug spells the full name: a fellow who hides it is reached by number.
-        if self.name_visibility == Audience.PUBLIC:
+        if self.has_public_name:
             return reverse("fellows:detail", kwargs={"slug": self.slug})
         return reverse("fellows:detail_by_number", kwargs={"pk": self.pk})
 
@@ -236,7 +236,12 @@ class Fellow(models.Model):
     def public_key(self) -> str:
         """How links outside the profile name the fellow (the Follow button's ?fellow=):
         the slug when the name is public, else the number."""
-        return self.slug if self.name_visibility == Audience.PUBLIC else str(self.pk)
+        return self.slug if self.has_public_name else str(self.pk)
+
+    @property
+    def has_public_name(self) -> bool:
+        """Whether everyone sees the full name (whoever is looking now)."""
+        return self.name_visibility == Audience.PUBLIC
 
     def edit_url(self):
         return reverse("fellows:edit", kwargs={"pk": self.pk})

@@ -99,7 +99,8 @@ def reminders_create(*, fellows, by) -> list[ProfileReminder]:
     they were asked in the last REMINDER_GAP. Returns the reminders made."""
     recent = ProfileReminder.objects.filter(created_at__gte=timezone.now() - REMINDER_GAP)
     reminders = []
-    for fellow in fellows.filter(user__isnull=False).exclude(profilereminders__in=recent):
+    asked = fellows.filter(user__isnull=False).exclude(profilereminders__in=recent)
+    for fellow in asked.select_related("user"):
         reminder = ProfileReminder(
             fellow=fellow,
             email=fellow.user.email,

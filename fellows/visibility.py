@@ -28,6 +28,7 @@ class Audience(models.IntegerChoices):
 
 # The fields a fellow decides about, each stored as `<field>_visibility`.
 CHOICE_FIELDS = ("name", "photo", "organization", "links")
+VISIBILITY_FIELDS = tuple(f"{field}_visibility" for field in CHOICE_FIELDS)
 
 _viewer = ContextVar("fellow_viewer", default=None)
 
