@@ -10,13 +10,10 @@ import uuid
 import pytest
 from django.core import mail
 
-from tests.e2e import test_browse
+from tests.e2e.browser import assert_page_is_sound, page_wait
 
 pytestmark = [pytest.mark.e2e]
 
-browser = test_browse.browser  # the same headless Chromium as the browsing test
-assert_page_is_sound = test_browse.assert_page_is_sound
-WAIT_SECONDS = test_browse.WAIT_SECONDS
 
 CONFIRM_PATH = re.compile(r"https?://[^\s\"<>]*(/accounts/confirm-email/[^/\s\"<>]+/)")
 PASSWORD = "rivers-and-mountains-2027"
@@ -34,15 +31,9 @@ def site(transactional_db, settings):
 
 
 def test_visitor_signs_up_confirms_by_email_and_signs_out(browser, live_server, site):
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(
-        browser,
-        WAIT_SECONDS,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    )
+    wait = page_wait(browser)
 
     def heading():
         return browser.find_element(By.TAG_NAME, "h1").text.strip()

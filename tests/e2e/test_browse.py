@@ -1,10 +1,9 @@
 """A visitor browses the site in headless Chromium: home → fellows → a round → a profile →
-its organisation → a story. Debian's chromium and chromedriver; no network, no Selenium
-Manager (the driver path is explicit)."""
+its organisation → a story."""
 
 import pytest
 
-from tests.conftest import CHROMEDRIVER, CHROMIUM
+from tests.e2e.browser import assert_page_is_sound, page_wait
 from tests.fellows.factories import FellowFactory
 from tests.organizations.factories import (
     ChineseOrganizationFactory,
@@ -16,72 +15,6 @@ from tests.organizations.factories import (
 from tests.stories.factories import StoryFactory
 
 pytestmark = [pytest.mark.e2e]
-
-WAIT_SECONDS = 15
-CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
-
-
-@pytest.fixture
-def browser(require_chromium, tmp_path, monkeypatch):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    # Belt and braces: Selenium Manager must never try the network.
-    monkeypatch.setenv("SE_OFFLINE", "true")
-    monkeypatch.setenv("SE_AVOID_STATS", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1000",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    console = []
-    driver.console = console
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def read_console(driver):
-    """Browser console entries since the last call (Chromium hands each out once)."""
-    entries = driver.get_log("browser")
-    driver.console.extend(entries)
-    return entries
-
-
-def assert_page_is_sound(driver):
-    """No CSP violation in the console, stylesheets loaded, and no broken image."""
-    read_console(driver)
-    violations = [
-        entry["message"]
-        for entry in driver.console
-        if any(marker in entry["message"] for marker in CSP_MARKERS)
-    ]
-    assert violations == [], violations
-    unloaded_styles = driver.execute_script(
-        "return [...document.querySelectorAll('link[rel=stylesheet]')]"
-        ".filter(link => !link.sheet).map(link => link.href)"
-    )
-    assert unloaded_styles == [], unloaded_styles
-    broken_images = driver.execute_script(
-        "return [...document.images]"
-        ".filter(img => img.complete && img.naturalWidth === 0).map(img => img.src)"
-    )
-    assert broken_images == [], broken_images
 
 
 @pytest.fixture
@@ -117,9 +50,9 @@ def programme(transactional_db):
 def test_visitor_walks_from_home_to_a_story(browser, live_server, programme):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait = page_wait(browser)
 
     def click_and_wait(element, url_part):
         element.click()
@@ -170,9 +103,8 @@ def test_visitor_walks_from_home_to_a_story(browser, live_server, programme):
 
 
 def test_language_switch_in_the_browser(browser, live_server, transactional_db):
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     browser.get(live_server.url + "/fellows/")
     switch = browser.find_element(By.CSS_SELECTOR, "form[action='/i18n/setlang/']")
@@ -180,11 +112,7 @@ def test_language_switch_in_the_browser(browser, live_server, transactional_db):
     switch.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
     # The form posts, then redirects back to the same page, now in Chinese.
-    WebDriverWait(
-        browser,
-        WAIT_SECONDS,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    ).until(
+    page_wait(browser).until(
         lambda driver: (
             driver.execute_script("return document.readyState") == "complete"
             and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-hans"
@@ -198,10 +126,9 @@ def test_language_switch_in_the_browser(browser, live_server, transactional_db):
 def test_phone_visitor_uses_the_menu_and_never_scrolls_sideways(browser, live_server, programme):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.set_window_size(390, 844)
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait = page_wait(browser)
 
     def fits_the_screen():
         return browser.execute_script(

@@ -12,8 +12,7 @@ from django.test import Client
 
 from stories.models import Story
 from tests.accounts.factories import UserFactory
-from tests.e2e.test_browse import WAIT_SECONDS, assert_page_is_sound
-from tests.e2e.test_browse import browser as _chromium  # noqa: F401 (a fixture)
+from tests.e2e.browser import assert_page_is_sound, page_wait
 from tests.fellows.factories import FellowFactory
 from tests.organizations.factories import TopicFactory
 from twinning.groups import EDITORS, staff_groups_sync
@@ -21,12 +20,6 @@ from twinning.groups import EDITORS, staff_groups_sync
 pytestmark = [pytest.mark.e2e]
 
 TITLE = "Eight weeks by the Lancang river"
-
-
-@pytest.fixture
-def browser(request):
-    """Headless Chromium, set up exactly as for test_browse.py."""
-    return request.getfixturevalue("_chromium")
 
 
 @pytest.fixture
@@ -58,9 +51,9 @@ def sign_in(driver, live_server, user):
 def test_a_fellows_story_goes_from_draft_to_the_site(browser, live_server, newsroom):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait = page_wait(browser)
 
     def click_and_wait(element, url_part):
         element.click()

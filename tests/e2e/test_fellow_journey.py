@@ -16,15 +16,12 @@ from fellows.models import Fellow
 from fellows.visibility import Audience
 from stories.models import Story
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e import test_browse
-from tests.e2e.test_browse import WAIT_SECONDS, assert_page_is_sound
+from tests.e2e.browser import assert_page_is_sound, page_wait
 from tests.fellows.factories import FellowFactory
 from tests.organizations.factories import TopicFactory
 from twinning.groups import EDITORS, staff_groups_sync
 
 pytestmark = [pytest.mark.e2e]
-
-browser = test_browse.browser  # the same headless Chromium as the browsing test
 
 TITLE = "Eight weeks by the Lancang river"
 BIOGRAPHY = "Policy advisor in Bonn; in 2016 I spent eight weeks with Green Watershed."
@@ -75,16 +72,11 @@ def portrait(tmp_path):
 def test_a_fellow_edits_her_profile_and_her_story_reaches_the_site(
     browser, live_server, journey, portrait
 ):
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
-    wait = WebDriverWait(
-        browser,
-        WAIT_SECONDS,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    )
+    wait = page_wait(browser)
     fellow = journey["fellow"]
 
     def loaded():

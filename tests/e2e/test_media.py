@@ -3,22 +3,16 @@ click swaps in a sandboxed player from the privacy-enhanced host, which the CSP 
 
 import pytest
 
-from tests.e2e import test_browse
-from tests.e2e.test_browse import assert_page_is_sound
+from tests.e2e.browser import assert_page_is_sound, page_wait
 from tests.stories.factories import StoryFactory
 
-browser = test_browse.browser  # the headless Chromium fixture of the browse tests
-
 pytestmark = [pytest.mark.e2e]
-
-WAIT_SECONDS = 15
 
 
 def test_the_video_loads_only_when_the_visitor_presses_play(
     browser, live_server, transactional_db
 ):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     story = StoryFactory(
         title="Ten years of Twinning",
@@ -39,7 +33,7 @@ def test_the_video_loads_only_when_the_visitor_presses_play(
     assert play.text == "Play video — loads content from YouTube"
     play.click()
 
-    player = WebDriverWait(browser, WAIT_SECONDS).until(
+    player = page_wait(browser).until(
         lambda driver: driver.find_elements(By.CSS_SELECTOR, "iframe.video-player")
     )[0]
     assert player.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"

@@ -11,15 +11,12 @@ import pytest
 from django.core import mail
 
 from subscriptions.models import Subscriber
-from tests.e2e import test_browse
+from tests.e2e.browser import assert_page_is_sound, page_wait
 from tests.organizations.factories import TopicFactory
 from tests.stories.factories import StoryFactory
 
 pytestmark = [pytest.mark.e2e]
 
-browser = test_browse.browser  # the same headless Chromium as the browsing test
-assert_page_is_sound = test_browse.assert_page_is_sound
-WAIT_SECONDS = test_browse.WAIT_SECONDS
 
 CONFIRM_PATH = re.compile(r"https?://[^\s\"<>]*(/subscriptions/confirm/[^/\s\"<>]+/)")
 
@@ -41,17 +38,10 @@ def climate(transactional_db, settings):
 def test_visitor_follows_a_topic_confirms_changes_and_unsubscribes(
     browser, live_server, mailoutbox, climate
 ):
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    # Between a click and the next page, an element found may belong to the page going away.
-    wait = WebDriverWait(
-        browser,
-        WAIT_SECONDS,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    )
+    wait = page_wait(browser)
 
     def heading():
         return browser.find_element(By.TAG_NAME, "h1").text.strip()
