@@ -165,10 +165,18 @@ class FellowAdmin(SimpleHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if any(name in form.changed_data for name in VISIBILITY_FIELDS):
-            services.fellow_profile_save(fellow=obj, by=request.user)
-        else:
-            super().save_model(request, obj, form, change)
+        services.fellow_profile_save(
+            fellow=obj,
+            by=request.user,
+            record_consent=any(name in form.changed_data for name in VISIBILITY_FIELDS),
+        )
+
+    def delete_model(self, request, obj):
+        services.fellow_delete(fellow=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for fellow in queryset:
+            services.fellow_delete(fellow=fellow, by=request.user)
 
 
 @admin.register(Invitation)

@@ -32,16 +32,19 @@ def fellow_can_edit(*, fellow: Fellow, user) -> bool:
     """A fellow edits their own profile; programme managers edit any (in the admin)."""
     if not user.is_authenticated:
         return False
+    if fellow.pk is None:
+        return user.has_perm("fellows.add_fellow")
     return fellow.user_id == user.pk or user.has_perm("fellows.change_fellow")
 
 
 @transaction.atomic
-def fellow_profile_save(*, fellow: Fellow, by) -> Fellow:
+def fellow_profile_save(*, fellow: Fellow, by, record_consent: bool = True) -> Fellow:
     """Save a profile edited on the site or in the admin.
 
-    The publication choices saved with it are recorded as consent: given by the fellow, or
-    recorded by staff for them. When the owner saves, the profile also counts as confirmed up
-    to date.
+    The publication choices saved with it are recorded as consent (`record_consent`, which
+    the admin sets only when a choice changed): given by the fellow, or recorded by staff
+    for them. When the owner saves, the profile also counts as confirmed up to date. A photo
+    replaced or removed is deleted with its renditions once the change is committed.
     """
     if not fellow_can_edit(fellow=fellow, user=by):
         raise PermissionDenied
@@ -51,17 +54,32 @@ def fellow_profile_save(*, fellow: Fellow, by) -> Fellow:
         else None
     )
     now = timezone.now()
-    fellow.consent_recorded_at = now
-    fellow.consent_recorded_by = by
+    if record_consent:
+        fellow.consent_recorded_at = now
+        fellow.consent_recorded_by = by
     if fellow.user_id == by.pk:
         fellow.confirmed_at = now
     fellow.full_clean()
     fellow.save()
     if previous_photo and previous_photo != fellow.photo.name:
-        # A photo its owner replaced or removed must not stay reachable, renditions included.
-        storage = fellow.photo.storage
-        transaction.on_commit(partial(renditions_delete, storage, previous_photo))
+        photo_delete_on_commit(fellow, previous_photo)
     return fellow
+
+
+@transaction.atomic
+def fellow_delete(*, fellow: Fellow, by) -> None:
+    """Delete a profile, and its photo with every rendition once that is committed."""
+    if not by.has_perm("fellows.delete_fellow"):
+        raise PermissionDenied
+    if fellow.photo:
+        photo_delete_on_commit(fellow, fellow.photo.name)
+    fellow.delete()
+
+
+def photo_delete_on_commit(fellow: Fellow, name: str) -> None:
+    # A photo its owner replaced or removed must not stay reachable, renditions included;
+    # the files go only if the change that drops them is committed.
+    transaction.on_commit(partial(renditions_delete, fellow.photo.storage, name))
 
 
 def invitation_token(invitation: Invitation) -> str:

@@ -5,6 +5,7 @@ import socket
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from tests.accounts.factories import PASSWORD, StaffUserFactory, UserFactory
@@ -18,6 +19,7 @@ from tests.organizations.factories import (
     TopicFactory,
 )
 from tests.stories.factories import KeywordFactory, StoryFactory
+from twinning.groups import PROGRAMME_MANAGERS, staff_groups_sync
 
 # ------------------------------------------------------------------------------
 # Settings for the whole run
@@ -315,3 +317,13 @@ def news_subscriber(db):
     from tests.subscriptions.factories import SubscriberFactory
 
     return SubscriberFactory(email="news@example.org", chinese=True)
+
+
+@pytest.fixture
+def manager_client(client, db):
+    """A client signed in as a programme manager (rounds, organisations, pairings, fellows)."""
+    staff_groups_sync()
+    manager = UserFactory(is_staff=True)
+    manager.groups.add(Group.objects.get(name=PROGRAMME_MANAGERS))
+    client.force_login(manager)
+    return client

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -13,6 +14,7 @@ from PIL import Image
 from fellows.models import Fellow
 from fellows.visibility import Audience
 from tests.accounts.factories import StaffUserFactory, UserFactory
+from tests.common.admin import change_form_data
 from tests.common.test_uploads import png_header_only
 from tests.fellows.factories import FellowFactory
 from tests.html import text
@@ -266,3 +268,77 @@ def test_the_owner_sees_a_styled_way_to_edit_from_the_profile(client, anna, chin
     assert "css/editorial" in own  # the banner's styles
     other = client.get(chinese_fellow.get_absolute_url()).content.decode()
     assert "Edit your profile" not in other
+
+
+def media_files(settings):
+    return [path for path in pathlib.Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+@pytest.fixture
+def anna_with_photo(anna, settings):
+    """Anna's public photo, uploaded by her, with the renditions her profile page draws."""
+    client = Client()
+    client.force_login(anna.user)
+    photo = SimpleUploadedFile("me.jpg", jpeg(), "image/jpeg")
+    client.post(anna.edit_url(), form_data(photo=photo))
+    client.logout()
+    anna.refresh_from_db()
+    assert "/renditions/portrait-v1/" in client.get(anna.get_absolute_url()).content.decode()
+    assert len(media_files(settings)) > 1  # the photo and its renditions
+    return anna
+
+
+def test_a_photo_replaced_in_the_admin_is_deleted_with_its_renditions(
+    manager_client, anna_with_photo, settings, django_capture_on_commit_callbacks
+):
+    anna = anna_with_photo
+    old_photo = anna.photo.name
+    consent_recorded_at = anna.consent_recorded_at
+    url = reverse("admin:fellows_fellow_change", args=[anna.pk])
+    data = change_form_data(manager_client, url)
+    data["photo"] = SimpleUploadedFile("new.jpg", jpeg(size=(320, 320)), "image/jpeg")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url, data)
+
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert anna.photo.name != old_photo
+    assert [path.name for path in media_files(settings)] == [pathlib.Path(anna.photo.name).name]
+    # no consent changed, so none is recorded in the manager's name
+    assert anna.consent_recorded_at == consent_recorded_at
+    assert anna.consent_recorded_by == anna.user
+
+
+def test_a_profile_deleted_in_the_admin_takes_its_photo_with_it(
+    manager_client, anna_with_photo, settings, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:fellows_fellow_delete", args=[anna_with_photo.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Fellow.objects.filter(pk=anna_with_photo.pk).exists()
+    assert media_files(settings) == []
+
+
+def test_profiles_deleted_together_in_the_admin_take_their_photos_with_them(
+    manager_client, anna_with_photo, settings, django_capture_on_commit_callbacks
+):
+    other = FellowFactory(photo=SimpleUploadedFile("x.jpg", jpeg(), "image/jpeg"))
+    assert len(media_files(settings)) > 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            reverse("admin:fellows_fellow_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [anna_with_photo.pk, other.pk],
+                "post": "yes",
+            },
+        )
+
+    assert response.status_code == 302
+    assert not Fellow.objects.filter(pk__in=[anna_with_photo.pk, other.pk]).exists()
+    assert media_files(settings) == []

@@ -14,20 +14,11 @@ from fellows.models import ProfileReminder
 from tests.accounts.factories import UserFactory
 from tests.fellows.factories import FellowFactory
 from tests.html import text
-from twinning.groups import PROGRAMME_MANAGERS, staff_groups_sync
+from twinning.groups import staff_groups_sync
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:fellows_fellow_changelist")
-
-
-@pytest.fixture
-def manager_client(client):
-    staff_groups_sync()
-    manager = UserFactory(is_staff=True)
-    manager.groups.add(Group.objects.get(name=PROGRAMME_MANAGERS))
-    client.force_login(manager)
-    return client
 
 
 @pytest.fixture
