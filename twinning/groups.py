@@ -52,11 +52,17 @@ def staff_groups_sync(apps=global_apps):
     """Create or update the groups with exactly the permissions above."""
     from django.contrib.auth.management import create_permissions
 
-    # In a migration the permissions of freshly created models may not exist yet.
+    # In a migration the permissions of freshly created models may not exist yet, and the
+    # migration's app configs have no models module, which create_permissions requires.
+    # The real app configs have one, and must keep it: post_migrate handlers skip an app
+    # without it (a later flush would then not re-create its content types).
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        models_module = app_config.models_module
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

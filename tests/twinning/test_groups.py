@@ -109,3 +109,16 @@ def test_syncing_twice_keeps_exactly_the_defined_permissions():
     assert "add_story" in codenames
     assert "add_organization" not in codenames
     assert Group.objects.filter(name__in=[EDITORS, PROGRAMME_MANAGERS]).count() == 2
+
+
+def test_syncing_the_groups_leaves_the_installed_apps_as_they_were():
+    """It emptied every app's models module, after which a flush left the database without
+    content types (post_migrate skips such apps)."""
+    from django.apps import apps
+
+    staff_groups_sync()
+    assert [
+        config.label
+        for config in apps.get_app_configs()
+        if config.models and config.models_module is None
+    ] == []
