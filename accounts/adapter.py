@@ -1,10 +1,13 @@
 """How django-allauth behaves on this site: its emails carry the site's address and
-language, and a changed password leads back to the account page."""
+language, a new account remembers the language it was made in, and a changed password leads
+back to the account page."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language
+
+from .models import supported_language
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,6 +21,11 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         super().send_mail(template_prefix, email, context)
+
+    def save_user(self, request, user, form, commit=True):
+        # Until they choose, we write to people in the language they signed up in.
+        user.language = supported_language()
+        return super().save_user(request, user, form, commit=commit)
 
     def get_password_change_redirect_url(self, request) -> str:
         return reverse("accounts:overview")

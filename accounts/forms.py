@@ -5,7 +5,12 @@ Wired in settings.ACCOUNT_FORMS. The fields, validation and rate limits are alla
 """
 
 from allauth.account import forms as allauth_forms
+from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from .models import User, supported_language
 
 NEW_PASSWORD_LABELS = {"password1": _("New password"), "password2": _("New password (again)")}
 
@@ -51,3 +56,24 @@ class AddEmailForm(SiteLabelsMixin, allauth_forms.AddEmailForm):
 
 class ReauthenticateForm(SiteLabelsMixin, allauth_forms.ReauthenticateForm):
     pass
+
+
+class LanguageForm(forms.ModelForm):
+    """The language we write to someone in: reminders, invitations, account emails."""
+
+    class Meta:
+        model = User
+        fields = ["language"]
+        labels = {"language": _("Write to me in")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        language.required = True
+        # Each language in its own name: whoever needs the other one can read its name.
+        language.choices = [
+            (code, translation.get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ]
+        if not self.instance.language:
+            self.initial["language"] = supported_language()

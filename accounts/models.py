@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +33,14 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # Set at sign-up from the language the site was read in; the person can change it.
+    language = models.CharField(
+        _("language of our emails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty when nobody has chosen; emails then follow the page being read."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -44,3 +54,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.email
+
+
+def supported_language(code: str | None = None) -> str:
+    """`code` (by default the active language) as one of settings.LANGUAGES: 'zh-hans' for
+    'zh-Hans' or 'zh-cn', the default language for anything unknown."""
+    try:
+        return translation.get_supported_language_variant(
+            (code or translation.get_language() or "").lower()
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE

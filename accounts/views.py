@@ -2,15 +2,21 @@
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
+
+from .forms import LanguageForm
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -26,8 +32,27 @@ class AccountView(LoginRequiredMixin, TemplateView):
             email_address=user.emailaddress_set.filter(primary=True).first(),
             # Fellow.user is a one-to-one with related_name "fellow"; most users have none.
             fellow=getattr(user, "fellow", None),
+            language_form=LanguageForm(instance=user),
             **kwargs,
         )
+
+
+@require_POST
+def language_update(request):
+    """Save the language we write in, from the form on the account page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("accounts:overview"))
+    form = LanguageForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            _("Saved: we will write to you in %(language)s.")
+            % {"language": get_language_info(request.user.language)["name_local"]},
+        )
+    else:
+        messages.error(request, _("Choose one of the languages in the list."))
+    return redirect("accounts:overview")
 
 
 def _safe_next(request, default: str) -> str:

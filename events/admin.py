@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import PrefillMixin
 from common.forms import CleanImageField
 
 from .models import Event, Speaker
@@ -15,7 +16,7 @@ class SpeakerInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_at", "time_zone", "city", "capacity"]
     list_filter = ["kind", "round", "topics"]
     search_fields = ["title", "summary", "venue", "city"]

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import PrefillMixin
 from common.forms import CleanImageField
 from organizations.admin import PairingAdmin
 from organizations.models import Pairing
@@ -69,7 +70,7 @@ class ProfileReminderInline(SentEmailInline):
 
 
 @admin.register(Fellow)
-class FellowAdmin(SimpleHistoryAdmin):
+class FellowAdmin(PrefillMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "organization",
@@ -180,7 +181,7 @@ class FellowAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(PrefillMixin, admin.ModelAdmin):
     """Staff invite a fellow from here: saving sends the email (after commit, retried)."""
 
     list_display = ["email", "fellow", "created_by", "created_at", "sent_at", "accepted_at"]
@@ -212,6 +213,17 @@ class InvitationAdmin(admin.ModelAdmin):
         if obj is not None:
             return self.get_readonly_fields(request, obj)
         return self.fields
+
+    def get_changeform_initial_data(self, request):
+        # "Invite to keep it" on a fellow's page names the fellow: suggest their language
+        # and their contact address.
+        initial = super().get_changeform_initial_data(request)
+        fellow = Fellow.objects.filter(pk=initial.get("fellow")).first()
+        if fellow is not None:
+            initial.setdefault("language", fellow.likely_language)
+            if fellow.contact_email:
+                initial.setdefault("email", fellow.contact_email)
+        return initial
 
     def save_model(self, request, obj, form, change):
         # The form has run Invitation.clean (a profile with an account is refused there).

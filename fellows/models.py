@@ -318,6 +318,14 @@ class Fellow(models.Model):
         return self.consent_recorded_at is not None
 
     @property
+    def likely_language(self) -> str:
+        """The language to write to a fellow in when they have not chosen one (Chinese for
+        those who came from China), for staff to correct where they know better."""
+        if self.direction == self.Direction.CHINA_TO_EUROPE:
+            return "zh-hans"
+        return settings.LANGUAGE_CODE
+
+    @property
     def is_stale(self) -> bool:
         return (
             self.confirmed_at is None or self.confirmed_at < timezone.now() - PROFILE_STALE_AFTER

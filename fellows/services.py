@@ -122,8 +122,7 @@ def reminders_create(*, fellows, by) -> list[ProfileReminder]:
         reminder = ProfileReminder(
             fellow=fellow,
             email=fellow.user.email,
-            # Nothing records the fellow's language: Chinese for those from China.
-            language="zh-hans" if fellow.direction == Fellow.Direction.CHINA_TO_EUROPE else "en",
+            language=fellow.user.language or fellow.likely_language,
             created_by=by,
         )
         reminder.full_clean()
@@ -213,7 +212,10 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError(_("An account with this address exists: sign in first."))
         user = User.objects.create_user(
-            email=invitation.email, password=password, name=invitation.fellow.name
+            email=invitation.email,
+            password=password,
+            name=invitation.fellow.name,
+            language=invitation.language,
         )
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     elif Fellow.objects.filter(user=user).exists():

@@ -3,13 +3,14 @@ from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import PrefillMixin
 from common.forms import CleanImageField
 
 from .models import ExchangeRound, Organization, Pairing, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = ["name", "name_zh", "slug", "updated_at"]
     search_fields = ["name", "name_zh"]
     prepopulated_fields = {"slug": ["name"]}
@@ -24,7 +25,7 @@ class PairingInline(admin.TabularInline):
 
 
 @admin.register(ExchangeRound)
-class ExchangeRoundAdmin(admin.ModelAdmin):
+class ExchangeRoundAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = ["year", "theme", "status", "pairing_count", "exchange_start", "exchange_end"]
     list_filter = ["status"]
     search_fields = ["theme", "=year"]
@@ -51,7 +52,7 @@ class ExchangeRoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = ["name", "name_zh", "region", "country", "province", "city"]
     list_filter = ["region", "country", "topics"]
     search_fields = ["name", "name_zh", "city", "province"]
@@ -67,7 +68,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = ["__str__", "round", "topic"]
     list_filter = ["round", "topic"]
     list_select_related = ["round", "topic", "european_organization", "chinese_organization"]

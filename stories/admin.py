@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import PrefillMixin
 from common.forms import CleanImageField, PdfField, VideoURLField
 
 from . import services
@@ -22,7 +23,7 @@ BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -37,7 +38,7 @@ class SendBackForm(forms.Form):
 
 
 @admin.register(Story)
-class StoryAdmin(SimpleHistoryAdmin):
+class StoryAdmin(PrefillMixin, SimpleHistoryAdmin):
     """Stories in the back office. Editors (stories.publish_story) approve what authors
     submit: "Approve and publish now", "Approve and schedule at its publication time", or
     "Send back with a comment"; the status and time fields are theirs alone.

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import PrefillMixin
 from events.admin import EventAdmin
 from events.models import Event
 from stories.admin import StoryAdmin
@@ -233,7 +234,7 @@ def delete_selected(modeladmin, request, queryset):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(PrefillMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "language",
@@ -327,7 +328,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 # The outbox
 # ------------------------------------------------------------------------------
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(PrefillMixin, admin.ModelAdmin):
     """Read-only: the outbox changes only through the services (and "Retry now")."""
 
     list_display = [
@@ -418,7 +419,7 @@ NEWSLETTER_CONTENT = ["subject", "slug", "summary", "body"]
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(EmailCountsMixin, admin.ModelAdmin):
+class NewsletterAdmin(PrefillMixin, EmailCountsMixin, admin.ModelAdmin):
     email_relation = "newsletter"
     list_display = ["subject", "sent_at", "emails"]
     search_fields = ["subject", "summary"]

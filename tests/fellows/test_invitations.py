@@ -265,3 +265,38 @@ def test_the_email_tells_a_fellow_with_recorded_choices_to_check_them(client, fe
     (message,) = mail.outbox
     assert "recorded for you are there for you to check and change" in message.body
     assert "visitors see only your initials" not in message.body
+
+
+def test_the_account_made_by_the_link_keeps_the_invitations_language(
+    client, fellow, manager, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:fellows_invitation_add"),
+            {"fellow": fellow.pk, "email": "anna@germanwatch.example", "language": "zh-hans"},
+        )
+    client.logout()
+    link = LINK.search(mail.outbox[0].body).group(1).removeprefix("http://testserver")
+
+    client.post(link, {"password1": PASSWORD, "password2": PASSWORD})
+
+    assert get_user_model().objects.get(email="anna@germanwatch.example").language == "zh-hans"
+
+
+def test_the_invitation_form_suggests_the_fellows_address_and_language(client, pairing, manager):
+    from tests.fellows.factories import FellowFactory
+
+    li_wei = FellowFactory(
+        name="Li Wei", pairing=pairing, from_china=True, contact_email="li.wei@example.org"
+    )
+    client.force_login(manager)
+    add = reverse("admin:fellows_invitation_add")
+
+    page = client.get(add, {"fellow": li_wei.pk}).content.decode()
+
+    assert 'value="li.wei@example.org"' in page
+    assert '<option value="zh-hans" selected>' in page
+    # a tampered fellow number is an empty form, not an error page
+    assert client.get(add, {"fellow": "1 OR 1=1"}).status_code == 200
+    assert client.get(add, {"fellow": "999999"}).status_code == 200

@@ -110,3 +110,26 @@ def test_editors_cannot_send_reminders(client, fellows):
         {"action": "remind_to_confirm", "_selected_action": [fellows["never"].pk]},
     )
     assert not ProfileReminder.objects.exists()
+
+
+def test_a_reminder_is_written_in_the_language_the_fellow_chose(fellows, staff_user):
+    from fellows.models import Fellow
+
+    # Anna, from Europe, reads Chinese; Li Wei, from China, chose English.
+    fellows["never"].user.language = "zh-hans"
+    fellows["never"].user.save()
+    fellows["old"].user.language = "en"
+    fellows["old"].user.save()
+    # Marie has no account; Tom's account has no choice recorded: the guess stands.
+    tom = fellows["fresh"]
+    tom.direction = Fellow.Direction.CHINA_TO_EUROPE
+    tom.confirmed_at = None
+    tom.save()
+
+    reminders = services.reminders_create(fellows=Fellow.objects.all(), by=staff_user)
+
+    assert {reminder.fellow.name: reminder.language for reminder in reminders} == {
+        "Anna Schmidt": "zh-hans",
+        "Li Wei": "en",
+        "Tom Berg": "zh-hans",
+    }
