@@ -57,7 +57,7 @@ def staff_groups_sync(apps=global_apps):
     # The real app configs have one, and must keep it: post_migrate handlers skip an app
     # without it (a later flush would then not re-create its content types).
     for app_config in apps.get_app_configs():
-        models_module = app_config.models_module
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
         try:
             create_permissions(app_config, apps=apps, verbosity=0)
