@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin import PrefillMixin
 from common.forms import CleanImageField
+from fellows.admin import warn_of_consent
 
 from .models import Event, Speaker
 
@@ -33,3 +34,14 @@ class EventAdmin(PrefillMixin, admin.ModelAdmin):
         (_("Afterwards"), {"fields": ["recording_url"]}),
         (_("What it is about"), {"fields": ["round", "topics", "organizations"]}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        event = self.get_object(request, object_id)
+        if event is not None and request.method == "GET":
+            warn_of_consent(request, event)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The speakers are saved by now, so their names are checked too.
+        warn_of_consent(request, form.instance)

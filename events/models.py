@@ -122,6 +122,25 @@ class Event(models.Model):
         if not (self.venue or self.city or self.online_url):
             raise ValidationError(_("Give a place, an online link, or both."))
 
+    def fellows_named_against_their_wish(self) -> list:
+        """Fellows who do not show their full name to everyone but whom the event's text or
+        its speakers' names, as typed, name: staff must look before it goes out."""
+        return Fellow.objects.hiding_names_in(self._public_text())
+
+    def organizations_named_against_their_wish(self) -> list:
+        """Speaking fellows who do not show their organisation to everyone, but whose
+        organisation the event names (as a speaker's affiliation, say) or lists."""
+        speakers = Fellow.objects.filter(talks__event=self)
+        return speakers.hiding_organizations_in(
+            self._public_text(), listed=self.organizations.all()
+        )
+
+    def _public_text(self) -> str:
+        speakers = self.speakers.values_list("name", "affiliation")
+        return "\n".join(
+            [self.title, self.summary, self.description, *(f"{n}\n{a}" for n, a in speakers)]
+        )
+
     @property
     def is_upcoming(self):
         return self.ends_at >= timezone.now()

@@ -69,6 +69,44 @@ class ProfileReminderInline(SentEmailInline):
     model = ProfileReminder
 
 
+def warn_of_consent(request, item) -> None:
+    """Warn staff that a story or event spells out what a fellow hides: consent cannot hide
+    free text, so a person has to look before it is published. `item` has a title and the
+    two `…_named_against_their_wish` methods."""
+    named = item.fellows_named_against_their_wish()
+    if named:
+        messages.warning(
+            request,
+            _(
+                "“%(title)s” names %(names)s, who do not show their full name to "
+                "everyone. Check with them before it is published, or write initials."
+            )
+            % {
+                "title": item.title,
+                "names": ", ".join(
+                    f"{fellow.name} ({fellow.get_name_visibility_display()})" for fellow in named
+                ),
+            },
+        )
+    placed = item.organizations_named_against_their_wish()
+    if placed:
+        messages.warning(
+            request,
+            _(
+                "“%(title)s” names the organization of %(names)s, who do not show it to "
+                "everyone. Check with them before it is published, or leave it out."
+            )
+            % {
+                "title": item.title,
+                "names": ", ".join(
+                    f"{fellow.name} ({fellow.organization.name}: "
+                    f"{fellow.get_organization_visibility_display()})"
+                    for fellow in placed
+                ),
+            },
+        )
+
+
 @admin.register(Fellow)
 class FellowAdmin(PrefillMixin, SimpleHistoryAdmin):
     list_display = [

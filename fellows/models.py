@@ -122,6 +122,21 @@ class FellowQuerySet(models.QuerySet):
             if fellow.is_named_in(text)
         ]
 
+    def hiding_organizations_in(self, text: str, *, listed=()) -> list:
+        """Among these fellows, those who do not show their organisation to everyone and
+        whose organisation `text` spells or `listed` (organisations shown beside them)
+        contains: a page about them must not say where they work."""
+        listed = {organization.pk for organization in listed}
+        return [
+            fellow
+            for fellow in self.exclude(organization_visibility=Audience.PUBLIC)
+            .exclude(organization=None)
+            .select_related("organization")
+            if fellow.organization_id in listed
+            or spells(text, fellow.organization.name)
+            or spells(text, fellow.organization.name_zh)
+        ]
+
     def stale(self):
         """Profiles their owner has never confirmed, or not for PROFILE_STALE_AFTER."""
         return self.filter(

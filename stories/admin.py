@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import PrefillMixin
 from common.forms import CleanImageField, PdfField, VideoURLField
+from fellows.admin import warn_of_consent
 
 from . import services
 from .models import Keyword, Story
@@ -212,23 +213,7 @@ class StoryAdmin(PrefillMixin, SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _warn_of_hidden_names(self, request, story):
-        named = story.fellows_named_against_their_wish()
-        if named:
-            self.message_user(
-                request,
-                _(
-                    "“%(title)s” names %(names)s, who do not show their full name to "
-                    "everyone. Check with them before it is published, or write initials."
-                )
-                % {
-                    "title": story.title,
-                    "names": ", ".join(
-                        f"{fellow.name} ({fellow.get_name_visibility_display()})"
-                        for fellow in named
-                    ),
-                },
-                messages.WARNING,
-            )
+        warn_of_consent(request, story)
 
     def _skipped(self, request, story, error):
         self.message_user(

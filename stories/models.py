@@ -214,8 +214,17 @@ class Story(models.Model):
     def fellows_named_against_their_wish(self) -> list:
         """Fellows who do not show their full name to everyone but whom the story's text
         names: consent cannot hide free text, so an editor must look before publishing."""
-        text = "\n".join([self.title, self.summary, self.body])
-        return Fellow.objects.hiding_names_in(text)
+        return Fellow.objects.hiding_names_in(self._public_text())
+
+    def organizations_named_against_their_wish(self) -> list:
+        """Fellows the story is about who do not show their organisation to everyone, but
+        whose organisation the story names or lists."""
+        return self.fellows.all().hiding_organizations_in(
+            self._public_text(), listed=self.organizations.all()
+        )
+
+    def _public_text(self) -> str:
+        return "\n".join([self.title, self.summary, self.body])
 
     def get_preview_url(self):
         return reverse("stories:preview", kwargs={"slug": self.slug})

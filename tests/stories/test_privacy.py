@@ -47,3 +47,50 @@ def test_approving_warns_too(admin_client, hidden, fellow):
     )
     assert "1 story approved and published." in text(response)
     assert WARNING in text(response)
+
+
+ORGANIZATION_WARNING = "names the organization of Li Wei (Green Watershed: Programme staff only)"
+
+
+@pytest.fixture
+def hides_organization(chinese_fellow):
+    """Li Wei shows his name but not where he works."""
+    chinese_fellow.name_visibility = Audience.PUBLIC
+    chinese_fellow.organization_visibility = Audience.STAFF
+    chinese_fellow.save()
+    return chinese_fellow
+
+
+@pytest.mark.parametrize(
+    ("body", "listed"),
+    [
+        ("Li Wei told us how Green Watershed works with villages.", False),
+        ("李伟介绍了绿色流域与村民的合作。", False),
+        ("Li Wei told us about his work.", True),
+    ],
+    ids=["organization in the text", "in Chinese", "organization listed beside him"],
+)
+def test_a_story_about_a_fellow_warns_of_the_organization_he_hides(
+    admin_client, hides_organization, chinese_organization, body, listed
+):
+    story = StoryFactory(
+        in_review=True,
+        body=body,
+        fellows=[hides_organization],
+        organizations=[chinese_organization] if listed else [],
+    )
+    page = text(admin_client.get(reverse("admin:stories_story_change", args=[story.pk])))
+    assert ORGANIZATION_WARNING in page
+
+
+def test_the_organization_alone_is_no_warning(
+    admin_client, hides_organization, chinese_organization
+):
+    """A story about Green Watershed that is not about Li Wei says nothing about him."""
+    story = StoryFactory(
+        in_review=True,
+        body="Green Watershed works with villages.",
+        organizations=[chinese_organization],
+    )
+    page = text(admin_client.get(reverse("admin:stories_story_change", args=[story.pk])))
+    assert "names the organization of" not in page
