@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -146,6 +147,19 @@ class FellowQuerySet(models.QuerySet):
 
     def with_testimonial(self):
         return self.exclude(testimonial="")
+
+    def in_shown_order(self, audience=None):
+        """Alphabetical by the name the audience sees. A fellow who hides it sorts by its
+        first letter (then by number): a place between two full names would say more
+        about the hidden name than its initials do."""
+        shown = models.Q(name_visibility__lte=_audience(audience))
+        # annotate, not alias: PostgreSQL wants an ORDER BY of a DISTINCT query selected.
+        return self.annotate(
+            shown_name=models.Case(
+                models.When(shown, then=models.F("name")),
+                default=Substr("name", 1, 1),
+            )
+        ).order_by("shown_name", "pk")
 
     def for_cards(self):
         """Everything a fellow card shows, in one query."""

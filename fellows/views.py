@@ -26,7 +26,7 @@ class FellowListView(FilteredListView):
     filterset_class = FellowFilter
 
     def get_base_queryset(self):
-        return Fellow.objects.for_cards()
+        return Fellow.objects.in_shown_order().for_cards()
 
 
 class FellowDetailView(DetailView):

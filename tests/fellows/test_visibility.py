@@ -7,6 +7,7 @@ search, filter, feed, sitemap or email; alumni see his name but not his organisa
 see everything.
 """
 
+import re
 import uuid
 
 import pytest
@@ -261,3 +262,25 @@ def test_a_public_profile_reached_by_number_moves_to_its_slug(client, fellow):
     response = client.get(reverse("fellows:detail_by_number", kwargs={"pk": fellow.pk}))
     assert response.status_code == 301
     assert response["Location"] == "/fellows/anna-schmidt/"
+
+
+def test_his_place_in_the_list_says_no_more_than_his_initials(client, wang):
+    """Between Wang Hui and Wang Li, "W. J." would tell that his name is Wang J…; he sorts
+    by his first letter instead, before every public name that starts with it."""
+    names = ["Wang Hui", "Wang Li", "Anna Berg", "Zhou Bo"]
+    for name in names:
+        FellowFactory(name=name)
+    for visitor, expected in [
+        (client, ["Anna Berg", "W. J.", "Wang Hui", "Wang Li", "Zhou Bo"]),
+        (as_alumnus(), ["Anna Berg", "Wang Hui", "Wang Jian", "Wang Li", "Zhou Bo"]),
+    ]:
+        page = visitor.get(reverse("fellows:list")).content.decode()
+        cards = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', page)
+        assert [card for card in cards if card in [*names, NAME, "W. J."]] == expected
+
+
+@pytest.mark.parametrize("organization", ["lancang-rivers-network", "wetlands-europe"])
+def test_an_organisation_filter_keeps_the_shown_order(organization, wang):
+    """(DISTINCT and the order by a computed name must go together on PostgreSQL.)"""
+    response = as_alumnus().get(reverse("fellows:list"), {"organization": organization})
+    assert response.status_code == 200
