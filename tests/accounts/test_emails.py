@@ -95,3 +95,15 @@ def test_emails_are_written_in_the_visitor_language(mailoutbox):
     sign_up(Client(HTTP_ACCEPT_LANGUAGE="zh-CN"), "newcomer@example.org")
 
     assert '<html lang="zh-hans">' in html_part(mailoutbox[0])
+
+
+def test_account_emails_follow_the_language_the_person_chose(member, mailoutbox):
+    member.language = "zh-hans"
+    member.save()
+
+    Client(HTTP_ACCEPT_LANGUAGE="en").post(RESET, {"email": member.email})
+
+    [message] = mailoutbox
+    assert '<html lang="zh-hans">' in html_part(message)
+    assert message.subject == "Twinning: 设置新密码"
+    assert "Hello," not in message.body
