@@ -15,7 +15,7 @@ STORIES_ON_A_PAGE = 6
 def fellows_of_pairings():
     """The pairings' fellows who let the audience see their organisation: a pairing is two
     organisations, so listing a fellow under it would reveal the one they hide."""
-    fellows = Pairing.fellows.rel.related_model.objects.showing("organization")
+    fellows = Pairing.fellows.rel.related_model.objects.showing("organization").in_shown_order()
     return Prefetch("fellows", queryset=fellows)
 
 
@@ -55,8 +55,10 @@ class OrganizationDetailView(DetailView):
             .with_organizations()
             .prefetch_related(fellows_of_pairings())
         )
-        context["fellows"] = organization.fellows.showing("organization").select_related(
-            "pairing__round"
+        context["fellows"] = (
+            organization.fellows.showing("organization")
+            .in_shown_order()
+            .select_related("pairing__round")
         )
         context["stories"] = organization.stories.published().for_cards()[:STORIES_ON_A_PAGE]
         return context

@@ -110,7 +110,9 @@ class TopicDetailView(TemplateView):
         topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
         context["topic"] = topic
         context["organizations"] = Organization.objects.about_topic(topic)[:TOPIC_PAGE_ITEMS]
-        context["fellows"] = Fellow.objects.about_topic(topic).for_cards()[:TOPIC_PAGE_ITEMS]
+        context["fellows"] = (
+            Fellow.objects.about_topic(topic).in_shown_order().for_cards()[:TOPIC_PAGE_ITEMS]
+        )
         context["stories"] = (
             Story.objects.published().about_topic(topic).for_cards()[:TOPIC_PAGE_ITEMS]
         )
