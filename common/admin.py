@@ -1,6 +1,7 @@
 """What every admin page of ours shares."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 
 
 class PrefillMixin:
@@ -12,13 +13,16 @@ class PrefillMixin:
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         for name in list(initial):
-            field = next(
-                (f for f in self.model._meta.get_fields() if f.name == name and f.is_relation),
-                None,
-            )
-            if field is None:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
                 continue
-            key = field.target_field if field.many_to_one else field.related_model._meta.pk
+            if isinstance(field, models.ForeignKey):
+                key = field.target_field
+            elif isinstance(field, models.ManyToManyField):
+                key = field.related_model._meta.pk
+            else:
+                continue
             values = initial[name] if isinstance(initial[name], list) else [initial[name]]
             try:
                 for value in values:
