@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 
-from .models import supported_language
+from common.i18n import supported_language
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import User, supported_language
+from common.i18n import supported_language
+
+from .models import User
 
 NEW_PASSWORD_LABELS = {"password1": _("New password"), "password2": _("New password (again)")}
 

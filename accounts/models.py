@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,14 +53,3 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.name or self.email
-
-
-def supported_language(code: str | None = None) -> str:
-    """`code` (by default the active language) as one of settings.LANGUAGES: 'zh-hans' for
-    'zh-Hans' or 'zh-cn', the default language for anything unknown."""
-    try:
-        return translation.get_supported_language_variant(
-            (code or translation.get_language() or "").lower()
-        )
-    except LookupError:
-        return settings.LANGUAGE_CODE

@@ -109,7 +109,7 @@ class StoryAdmin(PrefillMixin, SimpleHistoryAdmin):
                 self._skipped(request, story, error)
                 continue
             published.append(story)
-            self._warn_of_hidden_names(request, story)
+            warn_of_consent(request, story)
         if published:
             self.message_user(
                 request,
@@ -156,7 +156,7 @@ class StoryAdmin(PrefillMixin, SimpleHistoryAdmin):
                 },
                 messages.SUCCESS,
             )
-            self._warn_of_hidden_names(request, story)
+            warn_of_consent(request, story)
 
     @admin.action(
         description=_("Send back to the author with a comment"),
@@ -209,11 +209,8 @@ class StoryAdmin(PrefillMixin, SimpleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         story = self.get_object(request, object_id)
         if story is not None and request.method == "GET":
-            self._warn_of_hidden_names(request, story)
+            warn_of_consent(request, story)
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def _warn_of_hidden_names(self, request, story):
-        warn_of_consent(request, story)
 
     def _skipped(self, request, story, error):
         self.message_user(

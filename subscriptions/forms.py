@@ -2,9 +2,9 @@
 preference page share one form; /subscribe/ adds the address."""
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import supported_language
 from fellows.models import Fellow
 from organizations.models import Organization, Topic
 from stories.models import Story
@@ -12,15 +12,6 @@ from stories.models import Story
 from .models import Subscriber
 
 MAX_ID = 2**63 - 1
-
-
-def page_language() -> str:
-    """The email language that matches the page being read."""
-    return (
-        Subscriber.Language.CHINESE
-        if (get_language() or "").startswith("zh")
-        else Subscriber.Language.ENGLISH
-    )
 
 
 def _is_id(value) -> bool:
@@ -124,7 +115,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].initial = page_language()
+        self.fields["language"].initial = supported_language()
         for name in ("organizations", "fellows"):
             field = self.fields[name]
             wanted = _ids(self.get_initial_for_field(field, name))
